@@ -1,0 +1,71 @@
+"""Sphinx configuration: MyST pages, offline MathJax, API from docstrings, figures drawn at build time.
+
+The build is hermetic: MathJax comes from the sphinx-mathjax-offline package,
+there is no intersphinx, and nothing is fetched. Build with `nox -s docs`.
+"""
+
+from __future__ import annotations
+
+import bigram_ref
+
+project = "bigram_ref"
+author = "The bigram_ref developers"
+copyright = "2026, the bigram_ref developers"
+release = bigram_ref.__version__
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx_autodoc_typehints",
+    "sphinx_copybutton",
+    "sphinx-mathjax-offline",  # MathJax 3 served from _static: math renders with no network
+    "matplotlib.sphinxext.plot_directive",
+]
+
+exclude_patterns = ["_build", "conftest.py"]
+root_doc = "index"
+
+# MyST: $…$ and $$…$$ math, amsmath environments, ::: fences, auto-generated heading anchors
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# API reference
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+autodoc_default_options = {"members": True, "undoc-members": False}
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+typehints_use_signature = True
+typehints_use_signature_return = True
+always_document_param_types = False
+
+# Nitpicky builds without network: external names are left unlinked rather than
+# fetched from remote inventories at build time.
+nitpick_ignore_regex = [
+    (r"py:.*", r"(numpy|np|torch|numpy\.typing|npt)\..*"),
+    (r"py:.*", r"(NDArray|ArrayLike|FloatArray|IntArray|Reduction|Tensor)"),
+    (r"py:class", r"(Path|pathlib\.Path|Callable|collections\.abc\..*|Sequence|Iterable)"),
+    (r"py:class", r"bigram_ref\.\w+\.(FloatArray|IntArray|Reduction)"),
+    (r"py:(data|class|mod|obj)", r"(typing\..*|Ellipsis|importlib\..*)"),
+]
+
+# Copy buttons copy runnable code: no prompts, no output lines
+copybutton_exclude = ".linenos, .gp, .go"
+
+# Figures: drawn by bigram_ref.plots while the site builds
+plot_formats = [("png", 144)]
+plot_html_show_formats = False
+plot_html_show_source_link = False
+plot_include_source = False
+plot_rcparams = {"figure.autolayout": True}
+
+html_theme = "furo"
+html_title = "bigram_ref"
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
+html_theme_options = {
+    "source_repository": "",
+    "navigation_with_keys": True,
+}

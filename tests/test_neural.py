@@ -1,0 +1,166 @@
+"""bigram_ref.neural: the one-hot network, its hand-written backward pass, and training.
+
+Each test is one claim of the seed note. Tolerances as in test_softmax: 1e-12 against
+autograd (same float64 arithmetic, different order), 1e-6 relative against central
+differences (their own truncation error).
+"""
+
+import numpy as np
+import pytest
+
+from bigram_ref import (
+    CountModel,
+    Vocab,
+    bigrams,
+    check_grad,
+    compare,
+    count_matrix,
+    forward_lookup,
+    forward_onehot,
+    grad_from_counts,
+    grad_weights,
+    init_weights,
+    loss,
+    optimal_logits,
+    softmax,
+    train,
+)
+from bigram_ref.torch_twin import autograd_grad_weights
+
+WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "ella", "lea"]
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[Vocab, np.ndarray, np.ndarray]:
+    vocab = Vocab.from_words(WORDS)
+    xs, ys = bigrams(WORDS, vocab)
+    return vocab, xs, ys
+
+
+def test_one_hot_product_is_row_lookup(data: tuple[Vocab, np.ndarray, np.ndarray]) -> None:
+    vocab, xs, _ = data
+    W = init_weights(vocab.size, seed=0)
+    assert np.array_equal(forward_onehot(W, xs), forward_lookup(W, xs))
+
+
+def test_only_row_i_of_the_gradient_is_non_zero() -> None:
+    V, i, y = 5, 2, 4
+    W = init_weights(V, seed=1)
+    g = grad_weights(W, [i], [y], reduction="sum")
+    assert np.count_nonzero(g.any(axis=1)) == 1
+    assert g[i].tolist() == (softmax(W[i]) - np.eye(V)[y]).tolist()
+    witness = autograd_grad_weights(W, [i], [y], "sum")
+    assert np.flatnonzero(np.abs(witness).sum(axis=1)).tolist() == [i]
+    assert compare(g, witness).max_rel < 1e-12
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_manual_backward_against_autograd_and_finite_differences(
+    data: tuple[Vocab, np.ndarray, np.ndarray], reduction: str
+) -> None:
+    vocab, xs, ys = data
+    W = init_weights(vocab.size, seed=2)
+    g = grad_weights(W, xs, ys, reduction)  # type: ignore[arg-type]
+    assert compare(g, autograd_grad_weights(W, xs, ys, reduction)).max_rel < 1e-12  # type: ignore[arg-type]
+    result = check_grad(lambda w: loss(w, xs, ys, reduction), lambda w: grad_weights(w, xs, ys, reduction), W)  # type: ignore[arg-type]
+    assert result.ok(1e-6), result
+
+
+def test_rows_never_looked_up_get_no_gradient(data: tuple[Vocab, np.ndarray, np.ndarray]) -> None:
+    vocab, xs, ys = data
+    W = init_weights(vocab.size, seed=3)
+    g = grad_weights(W, xs[:7], ys[:7])
+    untouched = np.setdiff1d(np.arange(vocab.size), xs[:7])
+    assert (g[untouched] == 0).all()
+    assert (np.abs(g[np.unique(xs[:7])]).sum(axis=1) > 0).all()
+
+
+def test_gradient_rows_sum_to_zero(data: tuple[Vocab, np.ndarray, np.ndarray]) -> None:
+    vocab, xs, ys = data
+    g = grad_weights(init_weights(vocab.size, seed=4), xs, ys, "sum")
+    assert np.abs(g.sum(axis=1)).max() < 1e-12
+
+
+def test_batched_gradient_grouped_by_row_is_N_i_times_p_hat_minus_p_tilde(
+    data: tuple[Vocab, np.ndarray, np.ndarray],
+) -> None:
+    vocab, xs, ys = data
+    W = init_weights(vocab.size, seed=5)
+    N = count_matrix(xs, ys, vocab.size)
+    N_i = N.sum(axis=1)
+    g = grad_weights(W, xs, ys, "sum")
+    for i in range(vocab.size):
+        if N_i[i] == 0:
+            assert (g[i] == 0).all()
+            continue
+        p_hat, p_tilde = softmax(W[i]), N[i] / N_i[i]
+        assert np.allclose(g[i], N_i[i] * (p_hat - p_tilde), atol=1e-12)
+    assert compare(grad_from_counts(W, N), g).max_abs < 1e-12
+    assert compare(grad_from_counts(W, N) / len(xs), grad_weights(W, xs, ys, "mean")).max_abs < 1e-12
+
+
+def test_optimum_is_the_count_model(data: tuple[Vocab, np.ndarray, np.ndarray]) -> None:
+    _vocab, xs, ys = data
+    model = CountModel.fit(WORDS)
+    W_star = optimal_logits(model.counts)
+    assert not np.isnan(W_star).any()
+    assert np.isneginf(W_star).sum() == (model.counts == 0).sum()
+    assert np.allclose(softmax(W_star), model.probs, atol=1e-15)
+    assert loss(W_star, xs, ys) == pytest.approx(model.nll(WORDS), rel=1e-13)
+    assert np.abs(grad_from_counts(W_star, model.counts)).max() < 1e-12
+
+
+def test_training_converges_to_the_smoothed_count_model(data: tuple[Vocab, np.ndarray, np.ndarray]) -> None:
+    vocab, xs, ys = data
+    model = CountModel.fit(WORDS, alpha=0.1)
+    result = train(init_weights(vocab.size, seed=6), xs, ys, lr=20.0, steps=3000, alpha=0.1)
+    assert np.abs(softmax(result.W) - model.probs).max() < 1e-6
+    assert loss(result.W, xs, ys) == pytest.approx(model.nll(WORDS), abs=1e-9)
+
+
+def test_training_without_smoothing_approaches_the_counts(data: tuple[Vocab, np.ndarray, np.ndarray]) -> None:
+    vocab, xs, ys = data
+    model = CountModel.fit(WORDS)
+    result = train(init_weights(vocab.size, seed=7), xs, ys, lr=20.0, steps=2000)
+    assert all(b <= a for a, b in zip(result.losses, result.losses[1:], strict=False))  # monotone descent
+    assert result.losses[-1] - model.nll(WORDS) < 2e-3
+    assert np.abs(softmax(result.W)[np.unique(xs)] - model.probs[np.unique(xs)]).max() < 2e-2
+
+
+def test_micro_example_row_converges_to_two_thirds_one_third() -> None:
+    xs, ys = np.array([0, 0, 0]), np.array([1, 1, 2])  # .a, .a, .b over ('.', 'a', 'b')
+    W0 = np.zeros((3, 3))
+    W0[0] = [0.20, -0.10, 0.05]
+    result = train(W0, xs, ys, lr=2.0, steps=2000)
+    p = softmax(result.W[0])
+    assert p[1:].round(3).tolist() == [0.667, 0.333]
+    assert p[0] < 1e-3
+    assert result.W[0, 1] - result.W[0, 2] == pytest.approx(np.log(2), abs=1e-3)  # only differences matter
+    assert (result.W[1:] == 0).all()  # rows that were never the current index never moved
+
+
+def test_sgd_step_raises_the_target_and_lowers_the_rest() -> None:
+    W = np.zeros((3, 3))
+    W[0] = [0.20, -0.10, 0.05]
+    after = train(W, [0], [1], lr=1.0, steps=1).W
+    assert after[0, 1] > W[0, 1]
+    assert (after[0, [0, 2]] < W[0, [0, 2]]).all()
+    assert softmax(after[0])[1] > softmax(W[0])[1]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: forward_onehot(np.zeros((2, 3)), [0]), r"^W: expected a square"),
+        (lambda: forward_lookup(np.zeros((2, 2)), [2]), r"^xs: index 2 is out of range for V = 2"),
+        (lambda: forward_lookup(np.zeros((2, 2)), []), r"^xs: expected at least one example"),
+        (lambda: grad_weights(np.zeros((2, 2)), [0, 1], [0]), r"^ys: expected shape \(2,\)"),
+        (lambda: grad_weights(np.full((2, 2), np.nan), [0], [0]), r"^W: contains NaN"),
+        (lambda: grad_from_counts(np.zeros((2, 2)), np.zeros((3, 3))), r"^W and N: expected the same"),
+        (lambda: train(np.zeros((2, 2)), [0], [1], lr=-1.0, steps=1), r"^lr and steps"),
+        (lambda: init_weights(0, seed=0), r"^V: expected a positive int"),
+    ],
+)
+def test_bad_input_is_a_clear_value_error(call: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()  # type: ignore[operator]
