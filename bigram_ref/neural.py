@@ -223,7 +223,7 @@ def train(
         data, dW = _loss_and_grad(W, xs, ys, reduction="sum")  # only looked-up rows are non-zero
         penalty = float(alpha) * -log_softmax(W).sum()
         dW += grad_from_counts(W, prior)  # the uniform-target term: α·V·p_i − α
-        return (data + penalty) / n, dW / n
+        return float(data + penalty) / n, dW / n
 
     losses = []
     for _ in range(steps):
