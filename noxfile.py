@@ -44,3 +44,10 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """The benchmark: a table of ratios measured in one run (`nox -s bench -- --json` for JSON)."""
+    install(session)
+    session.run("python", "-m", "bigram_ref", "bench", *session.posargs)

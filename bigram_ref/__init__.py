@@ -19,6 +19,7 @@ from bigram_ref.neural import (
     optimal_logits,
     train,
 )
+from bigram_ref.newton import penalised_loss, train_from_counts
 from bigram_ref.softmax import cross_entropy, grad_logits, log_softmax, one_hot, softmax, softmax_jacobian
 
 __all__ = [
@@ -47,12 +48,14 @@ __all__ = [
     "one_hot",
     "optimal_logits",
     "parse_words",
+    "penalised_loss",
     "read_words",
     "row_probabilities",
     "sample_words",
     "softmax",
     "softmax_jacobian",
     "train",
+    "train_from_counts",
 ]
 
 __version__ = "0.1.0"

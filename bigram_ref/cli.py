@@ -164,6 +164,28 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     return 0 if worst <= GRADCHECK_RTOL else 1
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bigram_ref.bench import format_table, run
+
+    try:
+        scales = tuple(int(k) for k in args.scales.split(","))
+    except ValueError:
+        raise ValueError(f"--scales: expected comma-separated integers, got {args.scales!r}") from None
+    corpus = args.corpus or os.environ.get("BIGRAM_REF_NAMES") or None
+    words = _words(corpus)
+    result = run(words, repeats=args.repeats, scales=scales)
+    result["corpus"] = Path(corpus).name if corpus else "embedded census first names"
+    if args.record is not None:
+        record = Path(args.record)
+        write_atomic(record / "bench.json", json.dumps(result, indent=1) + "\n")
+        write_atomic(record / "bench.md", format_table(result) + "\n")
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(format_table(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bigram-ref", description="The character bigram model, counted and trained, with checked gradients."
@@ -200,6 +222,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, default=16, help="examples in the random batch (default 16)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.set_defaults(run=cmd_gradcheck)
+
+    p = sub.add_parser("bench", help="time counting, gradient steps and convergence, as ratios from one run")
+    p.add_argument(
+        "--corpus", metavar="FILE", help=corpus_help.replace("(default:", "(default: $BIGRAM_REF_NAMES, else")
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object with the ratios and raw medians")
+    p.add_argument("--repeats", type=int, default=5, help="timed runs per method; the median is reported (default 5)")
+    p.add_argument("--scales", default="1,10,100", help="corpus repetitions to time (default 1,10,100)")
+    p.add_argument("--record", metavar="DIR", help="also write bench.json and bench.md (the table) into DIR")
+    p.set_defaults(run=cmd_bench)
     return parser
 
 

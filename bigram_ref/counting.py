@@ -27,10 +27,9 @@ def _as_indices(a: ArrayLike, name: str, V: int) -> NDArray[np.int64]:
         raise ValueError(f"{name}: expected a 1-D array of indices, got shape {arr.shape}")
     if arr.size and arr.dtype.kind not in "iu":
         raise ValueError(f"{name}: expected integer indices, got dtype {arr.dtype}")
-    arr = arr.astype(np.int64)
-    bad = (arr < 0) | (arr >= V)
-    if bad.any():
-        k = int(np.argmax(bad))
+    arr = arr.astype(np.int64, copy=False)
+    if arr.size and (arr.min() < 0 or arr.max() >= V):  # two fast reductions; locate the culprit only on failure
+        k = int(np.argmax((arr < 0) | (arr >= V)))
         raise ValueError(f"{name}[{k}] = {arr[k]} is out of range for vocab_size = {V}")
     return arr
 

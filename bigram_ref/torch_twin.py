@@ -18,7 +18,14 @@ import torch
 import torch.nn.functional as F
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["autograd_grad_logits", "autograd_grad_weights", "autograd_jacobian", "forward"]
+__all__ = [
+    "autograd_grad_logits",
+    "autograd_grad_weights",
+    "autograd_jacobian",
+    "forward",
+    "lecture_loss",
+    "lecture_train",
+]
 
 
 def forward(W: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
@@ -73,3 +80,43 @@ def autograd_jacobian(z: ArrayLike) -> NDArray[np.float64]:
     zt = torch.tensor(np.asarray(z, dtype=np.float64))
     J: Any = torch.autograd.functional.jacobian(lambda v: torch.softmax(v, dim=0), zt)
     return np.asarray(J.numpy())
+
+
+def lecture_loss(W: torch.Tensor, xenc: torch.Tensor, y: torch.Tensor, reg: float = 0.0) -> torch.Tensor:
+    """The lecture's loss, spelled as the lecture spells it: one-hot matmul, exp, normalise, mean NLL.
+
+    Plus ``reg * (W**2).mean()``; ``xenc`` is the float one-hot encoding of the inputs, shape (n, V).
+    """
+    logits = xenc @ W  # (n, V): log-counts
+    counts = logits.exp()  # (n, V)
+    probs = counts / counts.sum(1, keepdim=True)  # (n, V); keepdim, or rows divide by columns
+    return -probs[torch.arange(len(y)), y].log().mean() + reg * (W**2).mean()
+
+
+def lecture_train(
+    xs: ArrayLike, ys: ArrayLike, *, steps: int = 100, lr: float = 50.0, reg: float = 0.01, seed: int = 2147483647
+) -> tuple[list[float], NDArray[np.float64]]:
+    """The lecture's training loop, reproduced: full-batch one-hot forward, ``W -= lr * grad``.
+
+    ``W = torch.randn((V, V), generator=g)`` with ``g = torch.Generator().manual_seed(seed)``,
+    loss = mean NLL + ``reg * (W**2).mean()``, float32, as in Karpathy's *makemore* part 1.
+    Returns the loss before each update and after the last, and the final ``W`` (float64).
+    """
+    x = torch.as_tensor(np.asarray(xs, dtype=np.int64))
+    y = torch.as_tensor(np.asarray(ys, dtype=np.int64))
+    V = int(max(int(x.max()), int(y.max())) + 1) if x.numel() else 0
+    g = torch.Generator().manual_seed(seed)
+    W = torch.randn((V, V), generator=g, requires_grad=True)
+    xenc = F.one_hot(x, num_classes=V).float()  # (n, V)
+    losses = []
+    for step in range(steps + 1):
+        loss = lecture_loss(W, xenc, y, reg)
+        losses.append(float(loss.item()))
+        if step == steps:
+            break
+        W.grad = None
+        loss.backward()
+        assert W.grad is not None
+        with torch.no_grad():
+            W -= lr * W.grad
+    return losses, W.detach().double().numpy()

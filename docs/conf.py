@@ -23,7 +23,7 @@ extensions = [
     "matplotlib.sphinxext.plot_directive",
 ]
 
-exclude_patterns = ["_build", "conftest.py"]
+exclude_patterns = ["_build", "conftest.py", "_records"]
 root_doc = "index"
 
 # MyST: $…$ and $$…$$ math, amsmath environments, ::: fences, auto-generated heading anchors
@@ -44,7 +44,7 @@ always_document_param_types = False
 # Nitpicky builds without network: external names are left unlinked rather than
 # fetched from remote inventories at build time.
 nitpick_ignore_regex = [
-    (r"py:.*", r"(numpy|np|torch|numpy\.typing|npt)\..*"),
+    (r"py:.*", r"(numpy|np|torch|numpy\.typing|npt|matplotlib)\..*"),
     (r"py:.*", r"(NDArray|ArrayLike|FloatArray|IntArray|Reduction|Tensor)"),
     (r"py:class", r"(Path|pathlib\.Path|Callable|collections\.abc\..*|Sequence|Iterable)"),
     (r"py:class", r"bigram_ref\.\w+\.(FloatArray|IntArray|Reduction)"),

@@ -1,0 +1,102 @@
+"""bigram_ref.bench: every timed method computes the same thing (speed itself is never asserted)."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from bigram_ref import Vocab, bigrams, count_matrix, grad_weights
+from bigram_ref.bench import COUNTING, format_table, run, step_counts, step_lookup, step_onehot
+from bigram_ref.cli import main
+
+WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "ella", "lea", "zoe"]
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[Vocab, np.ndarray, np.ndarray]:
+    vocab = Vocab.from_words(WORDS)
+    xs, ys = bigrams(WORDS, vocab)
+    return vocab, xs, ys
+
+
+def test_every_counting_method_gives_the_same_counts(data: tuple[Vocab, np.ndarray, np.ndarray]) -> None:
+    vocab, xs, ys = data
+    expected = count_matrix(xs, ys, vocab.size)
+    for name, fn in COUNTING.items():
+        assert np.array_equal(fn(xs, ys, vocab.size), expected), name
+
+
+def test_every_step_gives_the_same_update(data: tuple[Vocab, np.ndarray, np.ndarray]) -> None:
+    """float32 steps (torch, as in the lecture) agree with the float64 reference to float32 rounding."""
+    vocab, xs, ys = data
+    W = np.random.default_rng(0).standard_normal((vocab.size, vocab.size))
+    reference = W - 50.0 * grad_weights(W, xs, ys, "mean")
+    Wt, x, y = torch.tensor(W, dtype=torch.float32), torch.as_tensor(xs), torch.as_tensor(ys)
+    xenc = F.one_hot(x, num_classes=vocab.size).float()
+    N = count_matrix(xs, ys, vocab.size)
+    assert np.abs(step_onehot(Wt, xenc, y, 50.0) - reference).max() < 1e-4
+    assert np.abs(step_lookup(Wt, x, y, 50.0) - reference).max() < 1e-4
+    assert np.abs(step_counts(W, N, len(xs), 50.0) - reference).max() < 1e-12
+
+
+def test_run_reports_every_ratio_and_median() -> None:
+    result = run(WORDS, repeats=1, scales=(1, 2))
+    for key in (
+        "count_speedup_vs_tensor_loop",
+        "count_ratio_to_bincount_floor",
+        "grad_speedup_vs_onehot",
+        "gap_after_100_lecture",
+        "gap_after_100_package",
+    ):
+        assert isinstance(result[key], float), key
+        assert result[key] >= 0 or key.startswith("gap")
+    assert result["scales"]["2"]["bigrams"] == 2 * result["scales"]["1"]["bigrams"]
+    for scale in result["scales"].values():
+        assert all(v > 0 for v in scale["count"].values())
+        assert all(v > 0 for v in scale["step"].values())
+    assert abs(result["gap_after_100_package"]) < 1e-9  # Newton from counts reaches the optimum
+    assert result["gap_after_100_lecture"] > 1e-3  # the lecture's set-up does not, in 100 steps
+    table = format_table(result)
+    assert "count: tensor_loop" in table and "step: from_counts" in table
+    json.dumps(result)  # serialisable as --json promises
+
+
+def test_bench_cli_json(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    corpus = Path(str(tmp_path)) / "w.txt"
+    corpus.write_text("\n".join(WORDS))
+    assert main(["bench", "--corpus", str(corpus), "--json", "--repeats", "1", "--scales", "1"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["corpus"] == corpus.name
+    assert set(result["scales"]) == {"1"}
+
+
+@pytest.mark.parametrize("args", [["--scales", "1,x"], ["--scales", "0"], ["--repeats", "0"]])
+def test_bench_cli_bad_arguments(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", *args]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_bench_record_writes_json_and_the_table_made_from_it(tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    corpus = folder / "w.txt"
+    corpus.write_text("\n".join(WORDS))
+    assert main(["bench", "--corpus", str(corpus), "--repeats", "1", "--scales", "1", "--record", str(folder)]) == 0
+    recorded = json.loads((folder / "bench.json").read_text())
+    assert (folder / "bench.md").read_text() == format_table(recorded) + "\n"
+
+
+def test_the_docs_record_is_a_real_run() -> None:
+    """The timing table on the site is the benchmark's own output for its recorded JSON, not typed."""
+    from pathlib import Path
+
+    records = Path(__file__).parent.parent / "docs" / "_records"
+    recorded = json.loads((records / "bench.json").read_text())
+    assert (records / "bench.md").read_text() == format_table(recorded) + "\n"
+    assert set(recorded["scales"]) == {"1", "10", "100"}
+    assert recorded["corpus"] == "names.txt"
