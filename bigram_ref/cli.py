@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from bigram_ref.corpus import CorpusError, Vocab, bigrams, default_words, read_words
-from bigram_ref.counting import CountModel
+from bigram_ref.counting import CountModel, average_nll, count_matrix, row_probabilities
 from bigram_ref.gradcheck import compare, numerical_grad
 from bigram_ref.neural import grad_from_counts, grad_weights, init_weights, loss, train
 from bigram_ref.softmax import cross_entropy, grad_logits, softmax, softmax_jacobian
@@ -53,15 +53,15 @@ def write_atomic(path: str | Path, text: str) -> None:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     words = _words(args.corpus)
-    model = CountModel.fit(words)
-    smoothed = CountModel.fit(words, alpha=1.0)
-    xs, _ = bigrams(words, model.vocab)
+    vocab = Vocab.from_words(words)
+    xs, ys = bigrams(words, vocab)  # once: the corpus may be large
+    N = count_matrix(xs, ys, vocab.size)
     stats = {
         "words": len(words),
-        "vocab_size": model.vocab.size,
+        "vocab_size": vocab.size,
         "bigrams": int(xs.size),
-        "nll": model.nll(words),
-        "nll_add1": smoothed.nll(words),
+        "nll": average_nll(row_probabilities(N), xs, ys),
+        "nll_add1": average_nll(row_probabilities(N, alpha=1.0), xs, ys),
     }
     if args.json:
         print(json.dumps(stats))

@@ -51,7 +51,8 @@ def as_logits(z: ArrayLike, name: str = "z", ndims: tuple[int, ...] = (1, 2)) ->
         raise ValueError(f"{name}: contains +inf at index {np.argwhere(np.isposinf(arr))[0].tolist()}")
     dead = np.all(np.isneginf(arr), axis=-1)
     if np.any(dead):
-        raise ValueError(f"{name}: a row is -inf everywhere (no probability left), row {np.argwhere(dead)[0].tolist()}")
+        where = f"row {int(np.argmax(dead))} is" if arr.ndim == 2 else "every entry is"
+        raise ValueError(f"{name}: {where} -inf, which leaves no probability anywhere")
     return arr
 
 

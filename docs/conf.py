@@ -6,7 +6,12 @@ there is no intersphinx, and nothing is fetched. Build with `nox -s docs`.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import bigram_ref
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "bigram_ref"
 author = "The bigram_ref developers"
@@ -21,6 +26,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx-mathjax-offline",  # MathJax 3 served from _static: math renders with no network
     "matplotlib.sphinxext.plot_directive",
+    "offline_check",  # fails the build if a page would load anything from the network
 ]
 
 exclude_patterns = ["_build", "conftest.py", "_records"]

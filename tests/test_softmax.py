@@ -140,7 +140,7 @@ def test_integer_logits_are_promoted_to_float64() -> None:
     [
         (lambda: softmax([0.0, np.nan]), r"^z: contains NaN at index \[1\]"),
         (lambda: softmax([np.inf, 0.0]), r"^z: contains \+inf"),
-        (lambda: softmax([-np.inf, -np.inf]), r"^z: a row is -inf everywhere"),
+        (lambda: softmax([-np.inf, -np.inf]), r"^z: every entry is -inf"),
         (lambda: softmax(np.zeros((2, 2, 2))), r"^z: expected a 1-D or 2-D array, got shape \(2, 2, 2\)"),
         (lambda: softmax(np.zeros(0)), r"^z: expected at least one logit"),
         (lambda: softmax(["a"]), r"^z: expected float32 or float64 logits"),
