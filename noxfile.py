@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import nox
 
@@ -59,6 +60,38 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def browser(session: nox.Session) -> None:
+    """The built site in headless Chromium, offline: math, figures, copy buttons, search, phone, dark theme.
+
+    Needs `nox -s docs` first, and Chromium at /usr/bin/chromium (or $BIGRAM_REF_CHROMIUM).
+    Screenshots land in docs/_build/screenshots/.
+    """
+    if not Path("docs/_build/html/index.html").exists():
+        session.error("no built site in docs/_build/html: run `nox -s docs` first")
+    install(session, "browser")
+    session.run("pytest", "tests_browser", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def serve(session: nox.Session) -> None:
+    """Live-reloading preview of the site on http://127.0.0.1:8000 (sphinx-autobuild)."""
+    install(session, "serve")
+    session.run(
+        "sphinx-autobuild",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8000",
+        "--watch",
+        "bigram_ref",
+        "-n",
+        "docs",
+        "docs/_build/html",
+        *session.posargs,
+    )
 
 
 @nox.session(python=PYTHON)

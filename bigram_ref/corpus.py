@@ -64,12 +64,15 @@ def parse_words(text: str, source: str = "<text>") -> list[str]:
 
     Examples
     --------
+    >>> from bigram_ref import parse_words
     >>> parse_words("\\ufeffemma\\r\\n\\n  olivia \\n")
     ['emma', 'olivia']
-    >>> parse_words("ann.e", source="my.txt")
-    Traceback (most recent call last):
+    >>> try:
+    ...     parse_words("ann.e", source="my.txt")
+    ... except ValueError as error:
+    ...     print(error)
     ...
-    bigram_ref.corpus.CorpusError: my.txt:1: word 'ann.e' contains the boundary character '.'
+    my.txt:1: word 'ann.e' contains the boundary character '.'
     """
     text = text.removeprefix("\ufeff")
     words: list[str] = []
@@ -93,6 +96,16 @@ def read_words(path: str | Path) -> list[str]:
     CorpusError
         If the path is missing or a directory, the bytes are not UTF-8 (the
         message names the line and the byte offset), or :func:`parse_words` fails.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from bigram_ref import read_words
+    >>> path = Path(tempfile.mkdtemp()) / "words.txt"
+    >>> _ = path.write_bytes(b"emma\\r\\nolivia\\r\\n\\r\\n")
+    >>> read_words(path)
+    ['emma', 'olivia']
     """
     path = Path(path)
     try:
@@ -123,6 +136,7 @@ def default_words() -> list[str]:
 
     Examples
     --------
+    >>> from bigram_ref import default_words
     >>> words = default_words()
     >>> len(words), words[:3]
     (5163, ['mary', 'patricia', 'linda'])
@@ -147,6 +161,7 @@ class Vocab:
 
     Examples
     --------
+    >>> from bigram_ref import Vocab
     >>> vocab = Vocab.from_words(["emma", "ava"])
     >>> vocab.chars, vocab.size
     (('.', 'a', 'e', 'm', 'v'), 5)
@@ -211,6 +226,7 @@ def bigrams(words: Sequence[str], vocab: Vocab) -> tuple[IntArray, IntArray]:
 
     Examples
     --------
+    >>> from bigram_ref import Vocab, bigrams
     >>> vocab = Vocab.from_words(["ab", "b"])
     >>> xs, ys = bigrams(["ab", "b"], vocab)
     >>> xs.tolist(), ys.tolist()

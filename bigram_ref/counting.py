@@ -42,6 +42,7 @@ def count_matrix(xs: ArrayLike, ys: ArrayLike, vocab_size: int) -> NDArray[np.in
 
     Examples
     --------
+    >>> from bigram_ref import count_matrix
     >>> count_matrix([0, 0, 0, 1], [1, 1, 2, 0], vocab_size=3).tolist()
     [[0, 2, 1], [1, 0, 0], [0, 0, 0]]
     """
@@ -66,6 +67,7 @@ def row_probabilities(N: ArrayLike, alpha: float = 0.0) -> NDArray[np.float64]:
 
     Examples
     --------
+    >>> from bigram_ref import row_probabilities
     >>> row_probabilities([[0, 2, 1], [1, 0, 0], [1, 1, 1]]).round(3).tolist()
     [[0.0, 0.667, 0.333], [1.0, 0.0, 0.0], [0.333, 0.333, 0.333]]
     >>> row_probabilities([[0, 2, 1], [1, 0, 0], [1, 1, 1]], alpha=1)[0].round(3).tolist()
@@ -106,6 +108,7 @@ def average_nll(P: ArrayLike, xs: ArrayLike, ys: ArrayLike) -> float:
 
     Examples
     --------
+    >>> from bigram_ref import average_nll
     >>> round(average_nll([[0.5, 0.5], [0.25, 0.75]], [0, 1], [1, 1]), 6)
     0.490415
     """
@@ -130,6 +133,14 @@ def sample_words(P: ArrayLike, vocab: Vocab, n: int, seed: int, max_length: int 
     ``max_length`` characters). One uniform number per step is looked up in
     the row's cumulative distribution, using NumPy's PCG64 generator, whose
     stream is stable across NumPy releases.
+
+    Examples
+    --------
+    >>> from bigram_ref import Vocab, sample_words
+    >>> vocab = Vocab.from_words(["ab"])
+    >>> P = [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]  # . -> a -> b -> .
+    >>> sample_words(P, vocab, 2, seed=0)
+    ['ab', 'ab']
     """
     P = np.asarray(P, dtype=np.float64)
     if P.shape != (vocab.size, vocab.size):
@@ -160,6 +171,7 @@ class CountModel:
 
     Examples
     --------
+    >>> from bigram_ref import CountModel
     >>> model = CountModel.fit(["ab", "b"])
     >>> model.counts.tolist()
     [[0, 1, 1], [0, 0, 1], [2, 0, 0]]

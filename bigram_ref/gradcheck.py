@@ -27,6 +27,7 @@ def numerical_grad(f: Callable[[NDArray[np.float64]], float], w: ArrayLike, h: f
 
     Examples
     --------
+    >>> from bigram_ref import numerical_grad
     >>> numerical_grad(lambda w: float((w ** 2).sum()), [1.0, -2.0]).round(6).tolist()
     [2.0, -4.0]
     """
@@ -67,6 +68,7 @@ def compare(analytic: ArrayLike, reference: ArrayLike, floor: float = 1e-8) -> G
 
     Examples
     --------
+    >>> from bigram_ref import compare
     >>> compare([1.0, 2.0], [1.0, 2.002]).max_rel < 1e-3
     True
     """
@@ -92,6 +94,8 @@ def check_grad(
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from bigram_ref import check_grad
     >>> result = check_grad(lambda w: float(np.sin(w).sum()), np.cos, [0.1, 0.7])
     >>> result.ok()
     True

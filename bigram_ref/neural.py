@@ -43,6 +43,7 @@ def init_weights(V: int, seed: int, scale: float = 1.0) -> NDArray[np.float64]:
 
     Examples
     --------
+    >>> from bigram_ref import init_weights
     >>> init_weights(3, seed=0).shape
     (3, 3)
     """
@@ -73,6 +74,8 @@ def forward_onehot(W: ArrayLike, xs: ArrayLike) -> FloatArray:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from bigram_ref import forward_onehot
     >>> W = np.arange(9.0).reshape(3, 3)
     >>> forward_onehot(W, [2, 0]).tolist()
     [[6.0, 7.0, 8.0], [0.0, 1.0, 2.0]]
@@ -87,6 +90,8 @@ def forward_lookup(W: ArrayLike, xs: ArrayLike) -> FloatArray:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from bigram_ref import forward_lookup, forward_onehot
     >>> W = np.arange(9.0).reshape(3, 3)
     >>> bool((forward_lookup(W, [2, 0]) == forward_onehot(W, [2, 0])).all())
     True
@@ -100,6 +105,8 @@ def loss(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reduction = "mea
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from bigram_ref import loss
     >>> round(loss(np.zeros((3, 3)), [0, 1], [1, 2]), 6)  # uniform: log 3
     1.098612
     """
@@ -118,6 +125,8 @@ def grad_weights(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reductio
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from bigram_ref import grad_weights
     >>> g = grad_weights(np.zeros((3, 3)), [1], [2], reduction="sum")
     >>> g.round(3).tolist()
     [[0.0, 0.0, 0.0], [0.333, 0.333, -0.667], [0.0, 0.0, 0.0]]
@@ -148,6 +157,8 @@ def grad_from_counts(W: ArrayLike, N: ArrayLike) -> NDArray[np.float64]:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from bigram_ref import grad_from_counts
     >>> grad_from_counts(np.zeros((2, 2)), [[3, 1], [0, 0]]).tolist()
     [[-1.0, 1.0], [0.0, 0.0]]
     """
@@ -168,6 +179,7 @@ def optimal_logits(N: ArrayLike) -> NDArray[np.float64]:
 
     Examples
     --------
+    >>> from bigram_ref import optimal_logits
     >>> optimal_logits([[2, 1, 0], [0, 0, 0], [1, 1, 1]]).round(4).tolist()
     [[-0.4055, -1.0986, -inf], [0.0, 0.0, 0.0], [-1.0986, -1.0986, -1.0986]]
     """
@@ -205,6 +217,8 @@ def train(
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from bigram_ref import softmax, train
     >>> xs, ys = np.array([0, 0, 0]), np.array([1, 1, 2])  # .a, .a, .b
     >>> result = train(np.zeros((3, 3)), xs, ys, lr=2.0, steps=500)
     >>> softmax(result.W[0]).round(2).tolist()

@@ -46,6 +46,8 @@ def penalised_loss(W: ArrayLike, N: ArrayLike, alpha: float = 0.0, l2: float = 0
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from bigram_ref import penalised_loss
     >>> round(penalised_loss(np.zeros((2, 2)), [[3, 1], [0, 0]]), 6)  # log 2
     0.693147
     """
@@ -104,6 +106,8 @@ def train_from_counts(W: ArrayLike, N: ArrayLike, *, steps: int, alpha: float = 
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from bigram_ref import penalised_loss, train_from_counts
     >>> from bigram_ref import optimal_logits, softmax
     >>> N = np.array([[0, 2, 1], [1, 0, 0], [1, 0, 0]])  # .a, .a, .b
     >>> result = train_from_counts(np.zeros((3, 3)), N, steps=20)

@@ -87,6 +87,7 @@ def softmax(z: ArrayLike) -> FloatArray:
 
     Examples
     --------
+    >>> from bigram_ref import softmax
     >>> softmax([0.20, -0.10, 0.05]).round(3).tolist()
     [0.384, 0.285, 0.331]
     >>> softmax([1e4, 0.0]).tolist()
@@ -102,6 +103,7 @@ def log_softmax(z: ArrayLike) -> FloatArray:
 
     Examples
     --------
+    >>> from bigram_ref import log_softmax
     >>> float(log_softmax([1e4, 0.0])[1])
     -10000.0
     """
@@ -122,6 +124,7 @@ def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "mean") -> 
 
     Examples
     --------
+    >>> from bigram_ref import cross_entropy
     >>> round(float(cross_entropy([0.20, -0.10, 0.05], 1)), 4)  # -log 0.285
     1.2561
     >>> cross_entropy([[0.0, 0.0], [0.0, 0.0]], [0, 1], reduction="none").round(4).tolist()
@@ -145,6 +148,7 @@ def one_hot(y: ArrayLike, V: int, dtype: type[np.floating[Any]] = np.float64) ->
 
     Examples
     --------
+    >>> from bigram_ref import one_hot
     >>> one_hot(2, 4).tolist()
     [0.0, 0.0, 1.0, 0.0]
     """
@@ -168,6 +172,7 @@ def grad_logits(z: ArrayLike, y: ArrayLike) -> FloatArray:
 
     Examples
     --------
+    >>> from bigram_ref import grad_logits
     >>> grad_logits([0.20, -0.10, 0.05], 1).round(3).tolist()
     [0.384, -0.715, 0.331]
     """
@@ -185,6 +190,7 @@ def softmax_jacobian(z: ArrayLike) -> FloatArray:
 
     Examples
     --------
+    >>> from bigram_ref import softmax_jacobian
     >>> softmax_jacobian([0.0, 0.0]).tolist()
     [[0.25, -0.25], [-0.25, 0.25]]
     """

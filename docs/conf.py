@@ -70,6 +70,7 @@ plot_rcparams = {"figure.autolayout": True}
 html_theme = "furo"
 html_title = "bigram_ref"
 html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
 html_css_files = ["custom.css"]
 html_theme_options = {
     "source_repository": "",
