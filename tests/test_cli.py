@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -129,3 +130,11 @@ def test_gradcheck_passes_and_reports_every_check(capsys: pytest.CaptureFixture[
 def test_bad_numbers_are_errors(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 2
     assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_console_script_is_installed() -> None:
+    script = shutil.which("bigram-ref", path=str(Path(sys.executable).parent))
+    assert script is not None, "the bigram-ref console script is not installed next to this Python"
+    out = subprocess.run([script, "stats", "--json"], capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["words"] == 5163

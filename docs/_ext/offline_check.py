@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sphinx.application import Sphinx
-from sphinx.util import logging
-
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:  # the scanner itself is plain Python, testable without Sphinx installed
+    from sphinx.application import Sphinx
 
 EXTERNAL = r"(?:https?:)?//"
 PATTERNS = {
@@ -44,6 +43,9 @@ def scan(outdir: Path) -> list[tuple[Path, str, str]]:
 
 
 def check(app: Sphinx, exception: Exception | None) -> None:
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
     if exception is not None or app.builder.format != "html":
         return
     for path, kind, url in scan(Path(app.outdir)):
