@@ -217,7 +217,7 @@ class Vocab:
         return "".join(self.chars[k] for k in ids)
 
 
-def bigrams(words: Sequence[str], vocab: Vocab) -> tuple[IntArray, IntArray]:
+def bigrams(words: Sequence[str], vocab: Vocab) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The bigram arrays of a corpus: ``xs[k]`` is followed by ``ys[k]``.
 
     Every word is read as ``.word.``. Joining the corpus as ``.w1.w2. … .wn.``

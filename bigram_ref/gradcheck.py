@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -86,7 +87,7 @@ def compare(analytic: ArrayLike, reference: ArrayLike, floor: float = 1e-8) -> G
 
 def check_grad(
     f: Callable[[NDArray[np.float64]], float],
-    grad: Callable[[NDArray[np.float64]], ArrayLike],
+    grad: Callable[[NDArray[np.float64]], NDArray[np.floating[Any]]],
     w: ArrayLike,
     h: float = 1e-5,
 ) -> GradCheck:

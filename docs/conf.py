@@ -39,6 +39,12 @@ myst_heading_anchors = 3
 # API reference
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
+# keep the aliases readable in signatures instead of numpy's expanded private unions
+autodoc_type_aliases = {
+    "ArrayLike": "numpy.typing.ArrayLike",
+    "FloatArray": "numpy.typing.NDArray",
+    "IntArray": "numpy.typing.NDArray",
+}
 autodoc_default_options = {"members": True, "undoc-members": False}
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
