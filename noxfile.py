@@ -16,10 +16,10 @@ nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "virtualenv"  # plain pip: it takes the local CPU torch wheel
 nox.options.sessions = ["lint", "tests", "docs"]
 nox.options.reuse_existing_virtualenvs = True
+# no python= on the sessions: each venv uses the Python that runs nox (any supported version, >= 3.11)
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 CONSTRAINTS = ("--constraint", "constraints.txt")
-PYTHON = "3.11"
 
 
 def install(session: nox.Session, *groups: str) -> None:
@@ -27,7 +27,7 @@ def install(session: nox.Session, *groups: str) -> None:
     session.install(*CONSTRAINTS, "-e", ".[torch,plots]", *nox.project.dependency_groups(PYPROJECT, *groups))
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def tests(session: nox.Session) -> None:
     """Unit, gradient-check and CLI tests, plus every doctest in the docstrings and on the site's pages."""
     install(session, "test")
@@ -44,7 +44,7 @@ def offline(session: nox.Session) -> tuple[list[str], dict[str, str]]:
     return [], {name: dead for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")}
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def docs(session: nox.Session) -> None:
     """Build the site into docs/_build/html with no network: warnings are errors, references are checked."""
     install(session, "docs")
@@ -53,7 +53,7 @@ def docs(session: nox.Session) -> None:
     session.run(*prefix, *build, env=env, external=bool(prefix))
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff (lint and format check) on everything, mypy --strict on the package."""
     install(session, "lint")
@@ -62,7 +62,7 @@ def lint(session: nox.Session) -> None:
     session.run("mypy")
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def browser(session: nox.Session) -> None:
     """The built site in headless Chromium, offline: math, figures, copy buttons, search, phone, dark theme.
 
@@ -75,7 +75,7 @@ def browser(session: nox.Session) -> None:
     session.run("pytest", "tests_browser", "-p", "no:cacheprovider", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def serve(session: nox.Session) -> None:
     """Live-reloading preview of the site on http://127.0.0.1:8000 (sphinx-autobuild)."""
     install(session, "serve")
@@ -94,7 +94,7 @@ def serve(session: nox.Session) -> None:
     )
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def bench(session: nox.Session) -> None:
     """The benchmark: a table of ratios measured in one run (`nox -s bench -- --json` for JSON)."""
     install(session)

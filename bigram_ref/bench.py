@@ -190,6 +190,10 @@ def _fmt(seconds: float | None) -> str:
     return f"{seconds * 1e3:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
 
 
+def _ratio(x: float) -> str:
+    return f"{x:,.0f}×" if x >= 100 else f"{x:.3g}×"
+
+
 def format_table(result: dict[str, Any]) -> str:
     """The benchmark as a Markdown table, with ratios to the lecture-style baseline of each group."""
     scales = list(result["scales"])
@@ -200,7 +204,7 @@ def format_table(result: dict[str, Any]) -> str:
         for name in names:
             cells = [_fmt(result["scales"][k][group][name]) for k in scales]
             first = result["scales"][scales[0]][group]
-            ratio = f"{first[baseline] / first[name]:.3g}× faster" if first[baseline] and first[name] else "—"
+            ratio = f"{_ratio(first[baseline] / first[name])} faster" if first[baseline] and first[name] else "—"
             if name == baseline:
                 ratio = "baseline"
             lines.append(f"| {group}: {name} | " + " | ".join(cells) + f" | {ratio} |")
