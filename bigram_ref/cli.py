@@ -29,6 +29,14 @@ __all__ = ["main"]
 GRADCHECK_RTOL = 1e-6
 
 
+def _require_torch(command: str) -> None:
+    """PyTorch is an optional extra: say how to get it instead of failing with an ImportError."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise ValueError(f"{command} needs PyTorch: pip install 'bigram_ref[torch]'") from None
+
+
 def _words(corpus: str | None) -> list[str]:
     return default_words() if corpus is None else read_words(corpus)
 
@@ -152,6 +160,7 @@ def gradcheck_rows(V: int, n: int, seed: int) -> list[tuple[str, float, float]]:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
+    _require_torch("gradcheck")
     if args.vocab_size < 1 or args.batch < 1:
         raise ValueError(f"--vocab-size and --batch: expected >= 1, got {args.vocab_size} and {args.batch}")
     rows = gradcheck_rows(args.vocab_size, args.batch, args.seed)
@@ -165,6 +174,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    _require_torch("bench")
     from bigram_ref.bench import format_table, run
 
     try:

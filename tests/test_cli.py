@@ -138,3 +138,12 @@ def test_console_script_is_installed() -> None:
     out = subprocess.run([script, "stats", "--json"], capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["words"] == 5163
+
+
+@pytest.mark.parametrize("command", ["gradcheck", "bench"])
+def test_missing_torch_is_a_clear_error(
+    command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` raise ImportError
+    assert main([command]) == 2
+    assert capsys.readouterr().err == f"error: {command} needs PyTorch: pip install 'bigram_ref[torch]'\n"
