@@ -229,6 +229,11 @@ def test_train_clicks_equal_train(widget: Explorable, lr: str) -> None:
         # k clicks are k * 100 steps of bigram_ref's train from the reset state
         want = train(START, XS, YS, lr=float(lr), steps=STEPS_PER_CLICK * k).W
         np.testing.assert_allclose(np.array(shown["W"]), want, rtol=0, atol=TOL)
+        # what the grids show is what the page's doctests print: round(3)
+        for i in range(3):
+            assert widget.bar_labels(i) == [str(v) for v in softmax(want[i]).round(3).tolist()], (k, i)
+            cells = widget.root.locator(".xp-w tbody tr").nth(i).locator(".xp-num").all_text_contents()
+            assert [shown_number(t) for t in cells] == want[i].round(3).tolist(), (k, i)
         summary = widget.root.locator(".xp-summary").text_content() or ""
         assert f"steps: {STEPS_PER_CLICK * k} " in summary
         assert f"bigrams: {round(loss(want, XS, YS), 4)} " in summary
@@ -447,7 +452,11 @@ def test_fits_a_phone_without_sideways_scrolling(phone: Visit) -> None:
     inner = widget.root.evaluate("e => [e.scrollWidth, e.clientWidth]")
     assert inner[0] <= inner[1], f"the component overflows its box: {inner}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    widget.root.screenshot(path=str(SCREENSHOTS / "explorable-phone.png"), animations="disabled")
+    widget.root.screenshot(
+        path=str(SCREENSHOTS / "explorable-phone.png"),
+        animations="disabled",
+        style=".mobile-header, .back-to-top { visibility: hidden; }",  # Furo's floating parts would cover it
+    )
     assert phone.problems() == []
 
 
