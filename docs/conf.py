@@ -31,6 +31,7 @@ extensions = [
     "sphinx-mathjax-offline",  # MathJax 3 served from _static: math renders with no network
     "matplotlib.sphinxext.plot_directive",
     "offline_check",  # fails the build if a page would load anything from the network
+    "explorable",  # {explorable} NAME: an interactive component, its JS/CSS only on its pages
 ]
 
 exclude_patterns = ["_build", "conftest.py", "_records"]
