@@ -31,7 +31,9 @@ extensions = [
     "sphinx-mathjax-offline",  # MathJax 3 served from _static: math renders with no network
     "matplotlib.sphinxext.plot_directive",
     "offline_check",  # fails the build if a page would load anything from the network
+    "notebooks",  # every guide page as a notebook, with a Download notebook button
 ]
+templates_path = ["_templates"]
 
 exclude_patterns = ["_build", "conftest.py", "_records"]
 root_doc = "index"
