@@ -125,7 +125,8 @@ def executed(
         if getattr(item, "originalname", "") == "test_notebook_runs_top_to_bottom_and_shows_what_the_page_shows"
     ]
     runs = [(docname, with_names) for docname, with_names in runs if NAMES or not with_names]
-    slots = asyncio.Semaphore(min(2, os.cpu_count() or 1))
+    workers = min(2, os.cpu_count() or 1)
+    slots = asyncio.Semaphore(workers)
 
     async def one(docname: str, with_names: bool) -> tuple[NotebookNode, dict[int, str], float]:
         async with slots:
@@ -137,7 +138,24 @@ def executed(
     async def all_runs() -> list[tuple[NotebookNode, dict[int, str], float]]:
         return await asyncio.gather(*(one(*run) for run in runs))
 
-    return dict(zip(runs, asyncio.run(all_runs()), strict=True))
+    start = time.perf_counter()
+    results = dict(zip(runs, asyncio.run(all_runs()), strict=True))
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None and runs:  # the numbers the issue asks for, on every run
+        pages = {docname for docname, _ in runs}
+        cells = [cell for docname in pages for cell in notebooks()[docname].cells]
+        code = [cell for cell in cells if cell.cell_type == "code"]
+        slowest = sorted(results, key=lambda run: -results[run][2])[:3]
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(
+                f"notebooks: {len(pages)} pages, {len(runs)} runs, {len(cells)} cells ({len(code)} code, "
+                f"{sum('doctest' in meta(c) for c in code)} of them >>> examples checked against the page); "
+                f"executed in "
+                f"{time.perf_counter() - start:.0f} s, {workers} kernels at a time; slowest: "
+                + ", ".join(f"{d} {'with' if n else 'without'} names {results[d, n][2]:.0f} s" for d, n in slowest)
+            )
+    return results
 
 
 def shown(cell: NotebookNode) -> str:
@@ -328,6 +346,14 @@ jacobian_heatmap([0.2, -0.1, 0.05])
 
 <div data-explorable="x"><button>Go</button></div>
 
+<script src="explorable.js"></script>
+
+```{explorable} step
+```
+
+```{bigram-figure} flow-diagram
+```
+
 <!-- skip: next -->
 
 ```python
@@ -419,13 +445,15 @@ def test_converter_turns_each_construct_into_what_jupyter_shows(tmp_path: Path) 
     # unknown things become notes that send the reader to the page
     assert "*The page shows a `tabs` block here; open the page to see it.*" in markdown
     assert "*The page shows a block of reStructuredText here; open the page to see it.*" in markdown
-    assert "an interactive part (it needs the page's JavaScript)" in markdown
+    assert markdown.count("an interactive part (it needs the page's JavaScript)") == 1  # two HTML blocks, one note
+    assert "*The page shows an `explorable` block here; open the page to see it.*" in markdown
     # figures: a cell that draws each, named by a directive or given as plot code, and its caption
     figures = [c.source for c in codes if meta(c).get("figure")]
     assert figures == [
         "from bigram_ref.plots import flow_diagram\n\nfig = flow_diagram()",
         "from bigram_ref.plots import jacobian_heatmap\n\nfig = jacobian_heatmap([0.2, -0.1, 0.05])",
         "from bigram_ref.plots import flow_diagram\nfig = flow_diagram()",
+        "from bigram_ref.plots import flow_diagram\n\nfig = flow_diagram()",
     ]
     assert "*Figure: Drawn by `flow_diagram`.*" in markdown
     assert "*Figure: A caption with `N` and $p$.*" in markdown
@@ -479,6 +507,13 @@ x x ... x
 >>> raise SystemExit
 ```
 """
+
+
+def test_a_page_that_cannot_be_converted_is_named(tmp_path: Path) -> None:
+    page = tmp_path / "broken.md"
+    page.write_text("% skip: start if(\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"broken\.md: cannot build its notebook: "):
+        build(tmp_path, {"broken": page}, {"broken": "broken.ipynb"})
 
 
 def test_runner_flags_wrong_outputs_and_errors_and_passes_right_ones(tmp_path: Path) -> None:

@@ -121,7 +121,10 @@ class Page:
             self.cells.text(self.inline(text))
 
     def note(self, what: str) -> None:
-        self.cells.text(f"*The page shows {what} here; open the page to see it.*")
+        """Say what the page shows here (once, however many blocks make it up)."""
+        text = f"*The page shows {what} here; open the page to see it.*"
+        if self.cells.markdown[-1:] != [text]:
+            self.cells.text(text)
 
     def comment(self, content: str) -> None:
         lines = content.split("\n")
@@ -164,7 +167,7 @@ class Page:
         found = figure_function(" ".join([arg, *options.values(), body]))
         if found:
             return self.figure(*found, caption=options.get("caption") or (body if name == "figure" else None))
-        return self.note(f"a `{name}` block")
+        return self.note(f"{'an' if name[0] in 'aeiou' else 'a'} `{name}` block")
 
     def python(self, source: str, hidden: bool = False) -> None:
         """A Python block: doctest examples (one cell each) or plain code (one cell)."""

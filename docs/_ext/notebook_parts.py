@@ -22,10 +22,10 @@ def figure_function(text: str) -> tuple[str, str, str] | None:
     """The first figure function named in ``text``: (module, name, call), or None.
 
     A figure function is a public function of ``bigram_ref.plots`` named bare (``flow_diagram``,
-    ``flow_diagram()``), or any public ``bigram_ref`` function named in full
+    ``flow_diagram()``, ``flow-diagram``), or any public ``bigram_ref`` function named in full
     (``bigram_ref.plots.count_heatmap``); a call's arguments are kept when they are written.
     """
-    for m in CALL.finditer(text):
+    for m in [*CALL.finditer(text), *CALL.finditer(text.replace("-", "_"))]:  # flow-diagram names flow_diagram too
         module = m["module"] or "bigram_ref.plots"
         try:
             function = getattr(importlib.import_module(module), m["name"], None)

@@ -48,12 +48,15 @@ def build(
     srcdir: Path, paths: Mapping[str, Path], names: Mapping[str, str], substitutions: Mapping[str, Any] | None = None
 ) -> dict[str, tuple[NotebookNode, list[str]]]:
     """Docname -> (its notebook, the substitutions that had no value) for every page in ``names``."""
-    return {
-        docname: convert(
-            paths[docname], docname=docname, root=srcdir, notebook_for=names.get, substitutions=substitutions
-        )
-        for docname in names
-    }
+    built = {}
+    for docname in names:
+        try:
+            built[docname] = convert(
+                paths[docname], docname=docname, root=srcdir, notebook_for=names.get, substitutions=substitutions
+            )
+        except (OSError, ValueError, SyntaxError) as error:  # name the page: the traceback alone would not
+            raise ValueError(f"{paths[docname]}: cannot build its notebook: {error}") from error
+    return built
 
 
 def _names(app: Sphinx) -> dict[str, str]:
