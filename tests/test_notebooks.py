@@ -151,8 +151,7 @@ def executed(
             reporter.write_line(
                 f"notebooks: {len(pages)} pages, {len(runs)} runs, {len(cells)} cells ({len(code)} code, "
                 f"{sum('doctest' in meta(c) for c in code)} of them >>> examples checked against the page); "
-                f"executed in "
-                f"{time.perf_counter() - start:.0f} s, {workers} kernels at a time; slowest: "
+                f"executed in {time.perf_counter() - start:.0f} s, {workers} kernels at a time; slowest: "
                 + ", ".join(f"{d} {'with' if n else 'without'} names {results[d, n][2]:.0f} s" for d, n in slowest)
             )
     return results

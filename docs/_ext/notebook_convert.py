@@ -166,7 +166,7 @@ class Page:
             return self.note(f"an image ({options.get('alt') or arg})")
         found = figure_function(" ".join([arg, *options.values(), body]))
         if found:
-            return self.figure(*found, caption=options.get("caption") or (body if name == "figure" else None))
+            return self.figure(*found, caption=options.get("caption"))
         return self.note(f"{'an' if name[0] in 'aeiou' else 'a'} `{name}` block")
 
     def python(self, source: str, hidden: bool = False) -> None:
