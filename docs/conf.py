@@ -32,7 +32,9 @@ extensions = [
     "matplotlib.sphinxext.plot_directive",
     "offline_check",  # fails the build if a page would load anything from the network
     "explorable",  # {explorable} NAME: an interactive component, its JS/CSS only on its pages
+    "notebooks",  # every guide page as a notebook, with a Download notebook button
 ]
+templates_path = ["_templates"]
 
 exclude_patterns = ["_build", "conftest.py", "_records"]
 root_doc = "index"
