@@ -28,7 +28,8 @@ from bigram_ref import (
     softmax,
     softmax_jacobian,
 )
-from bigram_ref.cli import main, write_atomic
+from bigram_ref.cli import main
+from bigram_ref.files import write_text as write_atomic
 
 # --- corpora -------------------------------------------------------------------------------
 
@@ -86,7 +87,7 @@ def test_unknown_character_at_encode_names_it_and_the_word() -> None:
 
 
 def test_empty_word_in_a_list_is_rejected() -> None:
-    with pytest.raises(CorpusError, match=r"word 1 '': expected a non-empty word"):
+    with pytest.raises(CorpusError, match=r"^words\[1\]: expected a non-empty str, got ''$"):
         bigrams(["a", ""], Vocab.from_words(["a"]))
 
 
@@ -190,7 +191,7 @@ def test_vocabulary_of_one_symbol_has_a_defined_answer() -> None:
         (lambda: softmax(np.array(["a", "b"], dtype=object)), r"^z: expected float32 or float64 logits"),
         (lambda: softmax(np.float64(3.0)), r"^z: expected a 1-D or 2-D array, got shape \(\)"),
         (lambda: grad_logits([0.0, np.nan], 0), r"^z: contains NaN at index \[1\]"),
-        (lambda: cross_entropy([[0.0, 1.0]], [-1]), r"^y: index -1 is out of range for V = 2"),
+        (lambda: cross_entropy([[0.0, 1.0]], [-1]), r"^y\[0\] = -1 is out of range for V = 2$"),
         (lambda: cross_entropy([[0.0, 1.0]], [[0]]), r"^y: expected shape \(1,\)"),
         (lambda: count_matrix(np.array([0, 1], dtype=float), [0, 1], 2), r"^xs: expected integer indices"),
         (lambda: row_probabilities([[np.inf, 1.0], [1.0, 1.0]]), r"^N: expected finite, non-negative counts"),
