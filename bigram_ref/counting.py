@@ -104,7 +104,9 @@ def pseudo_counts(N: ArrayLike, alpha: float = 0.0) -> NDArray[np.float64]:
     [[0.5, 2.5], [1.5, 0.5]]
     """
     C = validate.counts(N) + validate.number(alpha, "alpha")  # (V, V)
-    if not np.isfinite(C.sum(axis=1)).all():
+    with np.errstate(over="ignore"):
+        overflow = not np.isfinite(C.sum(axis=1)).all()
+    if overflow:
         raise validate.InputError(f"alpha: too large, the row totals of N + alpha overflow (alpha = {alpha!r})")
     return C
 
