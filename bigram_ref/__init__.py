@@ -33,7 +33,6 @@ from bigram_ref.neural import (
 )
 from bigram_ref.newton import penalised_loss, train_from_counts
 from bigram_ref.softmax import cross_entropy, grad_logits, log_softmax, logsumexp, one_hot, softmax, softmax_jacobian
-from bigram_ref import validate
 from bigram_ref.validate import InputError
 
 __all__ = [

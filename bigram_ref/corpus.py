@@ -83,21 +83,21 @@ def parse_words(text: str, source: str = "<text>") -> list[str]:
 def read_words(source: str | Path | BinaryIO) -> list[str]:
     """Read a UTF-8 word list, one word per line, from a file or a binary stream (see :func:`parse_words`).
 
-        Raises
-        ------
-        CorpusError
-            If the path is missing or a directory, the bytes are not UTF-8 (the message names
-            the line and the byte offset), or a rule of :mod:`bigram_ref.wordfile` is broken.
+    Raises
+    ------
+    CorpusError
+        If the path is missing or a directory, the bytes are not UTF-8 (the message names
+        the line and the byte offset), or a rule of :mod:`bigram_ref.wordfile` is broken.
 
-        Examples
-        --------
-        >>> import tempfile
-        >>> from pathlib import Path
-        >>> from bigram_ref import read_words
-        >>> path = Path(tempfile.mkdtemp()) / "words.txt"
-        >>> _ = path.write_bytes(b"emma\\r\\nolivia\\r\\n\\r\\n")
-        >>> read_words(path)
-        ['emma', 'olivia']
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from bigram_ref import read_words
+    >>> path = Path(tempfile.mkdtemp()) / "words.txt"
+    >>> _ = path.write_bytes(b"emma\\r\\nolivia\\r\\n\\r\\n")
+    >>> read_words(path)
+    ['emma', 'olivia']
     """
     return [word for chunk in iter_words(source) for word in chunk]
 

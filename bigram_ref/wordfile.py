@@ -112,12 +112,13 @@ def iter_words(source: str | Path | BinaryIO) -> Iterator[list[str]]:
         while True:
             try:
                 data = stream.read(CHUNK_BYTES)
+                end = not data
             except OSError as exc:
                 raise CorpusError(f"{name}: cannot read: {exc.strerror}") from None
             if offset == 0 and not pending and data.startswith(b"\xef\xbb\xbf"):
                 data, offset = data[3:], 3  # a byte-order mark: not part of the first word
             block = pending + data
-            cut = block.rfind(b"\n") + 1 if data else len(block)  # whole lines only, until the end
+            cut = len(block) if end else block.rfind(b"\n") + 1  # whole lines only, until the end
             words = split_words(_decode(block[:cut], name, offset, line), name, line)
             total += len(words)
             if words:
@@ -126,8 +127,8 @@ def iter_words(source: str | Path | BinaryIO) -> Iterator[list[str]]:
             offset += cut
             pending = block[cut:]
             if len(pending) > MAX_LINE_BYTES:
-                raise CorpusError(f"{name}:{line}: line longer than {MAX_LINE_BYTES >> 20} MiB: not a word list")
-            if not data:
+                raise CorpusError(f"{name}:{line}: line longer than {MAX_LINE_BYTES:,} bytes: not a word list")
+            if end:
                 break
     if total == 0:
         raise CorpusError(f"{name}: no words (empty, or blank lines only)")

@@ -109,7 +109,7 @@ def test_bigrams_unknown_character_names_it_and_the_word() -> None:
 
 
 def test_bigrams_rejects_a_bare_string() -> None:
-    with pytest.raises(CorpusError, match="^words: expected a list of words, got a single str$"):
+    with pytest.raises(CorpusError, match=r"^words: expected a list of words, got a single str$"):
         bigrams("abc", Vocab.from_words(["abc"]))  # type: ignore[arg-type]
 
 
