@@ -134,9 +134,7 @@ def limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
 
 
-def test_a_failing_write_is_an_error_naming_the_path_and_leaves_the_old_file(
-    run_script: RunScript, tmp_path: Path
-) -> None:
+def test_a_failing_write_names_the_path_and_leaves_the_old_file(run_script: RunScript, tmp_path: Path) -> None:
     target = tmp_path / "samples.txt"
     target.write_text("old\n")
     out = run_script("sample", "-n", "5000", "--out", str(target), preexec_fn=limit_file_size)
