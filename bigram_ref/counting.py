@@ -45,10 +45,8 @@ def count_matrix(xs: ArrayLike, ys: ArrayLike, vocab_size: int) -> NDArray[np.in
     [[0, 2, 1], [1, 0, 0], [0, 0, 0]]
     """
     V = validate.vocab_size(vocab_size, "vocab_size")
-    xs = validate.indices(xs, "xs", V)
-    ys = validate.indices(ys, "ys", V, shape=xs.shape if xs.ndim == 1 else None)
-    if xs.ndim != 1:
-        raise validate.InputError(f"xs: expected a 1-D array of indices, got shape {xs.shape}")
+    xs = validate.examples(xs, ys, V, empty=True)
+    ys = validate.indices(ys, "ys", V)
     return np.bincount(xs * V + ys, minlength=V * V).reshape(V, V)  # (V, V)
 
 
@@ -155,10 +153,8 @@ def counts_nll(P: ArrayLike, N: ArrayLike) -> float:
     0.490415
     """
     P = validate.probabilities(P)
-    N = validate.counts(N)
+    N = validate.counts(N, nonzero=True)
     validate.same_shape(P, N, "P and N")
-    if N.sum() == 0:
-        raise validate.InputError("N: expected at least one counted bigram")
     used = N > 0
     with np.errstate(divide="ignore"):
         return float(-(N[used] * np.log(P[used])).sum() / N.sum())

@@ -75,8 +75,7 @@ def _check(W: ArrayLike, xs: ArrayLike, ys: ArrayLike | None = None) -> tuple[Fl
 
 
 def _reduction(reduction: str) -> None:
-    if reduction not in ("mean", "sum"):
-        raise validate.InputError(f"reduction: expected 'mean' or 'sum', got {reduction!r}")
+    validate.choice(reduction, "reduction", ("mean", "sum"))
 
 
 def forward_onehot(W: ArrayLike, xs: ArrayLike) -> FloatArray:

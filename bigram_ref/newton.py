@@ -60,9 +60,7 @@ def penalised_loss(W: ArrayLike, N: ArrayLike, alpha: float = 0.0, l2: float = 0
     C = pseudo_counts(N, alpha)  # (V, V): N + α
     validate.same_shape(W64, C)
     l2 = validate.number(l2, "l2")
-    n = validate.counts(N).sum()
-    if n == 0:
-        raise validate.InputError("N: expected at least one counted bigram")
+    n = validate.counts(N, nonzero=True).sum()
     logp = log_softmax(W64)  # (V, V)
     data = -(C * np.where(C > 0, logp, 0.0)).sum() / n
     return float(data + (l2 * (W64**2).mean() if l2 else 0.0))

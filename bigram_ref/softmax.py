@@ -117,14 +117,11 @@ def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "mean") -> 
     """
     z = validate.logits(z)
     y = validate.indices(y, "y", z.shape[-1], shape=z.shape[:-1])
+    validate.choice(reduction, "reduction", ("mean", "sum", "none"))
     losses: FloatArray = -np.take_along_axis(_log_softmax(z), y[..., None], axis=-1)[..., 0]
     if reduction == "none":
         return losses
-    if reduction == "sum":
-        return np.asarray(losses.sum())
-    if reduction == "mean":
-        return np.asarray(losses.mean())
-    raise validate.InputError(f"reduction: expected 'mean', 'sum' or 'none', got {reduction!r}")
+    return np.asarray(losses.sum() if reduction == "sum" else losses.mean())
 
 
 def one_hot(y: ArrayLike, V: int, dtype: type[np.floating[Any]] = np.float64) -> FloatArray:

@@ -36,6 +36,7 @@ __all__ = [
     "MAX_V",
     "CorpusError",
     "InputError",
+    "choice",
     "counts",
     "distributions",
     "examples",
@@ -144,8 +145,8 @@ def square(W: ArrayLike, name: str = "W") -> FloatArray:
     return arr
 
 
-def counts(N: ArrayLike, name: str = "N") -> NDArray[np.float64]:
-    """A count matrix: square (V, V), numeric, finite and non-negative; returned as float64."""
+def counts(N: ArrayLike, name: str = "N", *, nonzero: bool = False) -> NDArray[np.float64]:
+    """A count matrix: square (V, V), numeric, finite and non-negative (with ``nonzero``, not all 0); as float64."""
     arr = np.asarray(N)
     _square_shape(arr, name)
     if arr.dtype.kind not in "biuf":
@@ -153,6 +154,8 @@ def counts(N: ArrayLike, name: str = "N") -> NDArray[np.float64]:
     arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
         raise InputError(f"{name}: expected finite, non-negative counts")
+    if nonzero and not arr.any():
+        raise InputError(f"{name}: expected at least one counted bigram")
     return arr
 
 
@@ -175,16 +178,23 @@ def indices(a: ArrayLike, name: str, V: int, shape: tuple[int, ...] | None = Non
     return arr.astype(np.int64)
 
 
-def examples(xs: ArrayLike, ys: ArrayLike | None, V: int) -> NDArray[np.int64]:
-    """The current indices ``xs`` of a non-empty batch (1-D), and ``ys`` of the same shape if given."""
+def examples(xs: ArrayLike, ys: ArrayLike | None, V: int, *, empty: bool = False) -> NDArray[np.int64]:
+    """The indices ``xs`` of a batch (1-D, non-empty unless ``empty``), and ``ys`` of the same shape if given."""
     arr = np.asarray(xs)
     if arr.ndim != 1:
         raise InputError(f"xs: expected a 1-D array of indices, got shape {arr.shape}")
-    if arr.size == 0:
+    if arr.size == 0 and not empty:
         raise InputError("xs: expected at least one example")
     if ys is not None:
         indices(ys, "ys", V, shape=arr.shape)
     return indices(arr, "xs", V)
+
+
+def choice(value: object, name: str, options: tuple[str, ...]) -> str:
+    """One of a few strings, such as a ``reduction``."""
+    if value not in options:
+        raise InputError(f"{name}: expected one of {', '.join(map(repr, options))}, got {value!r}")
+    return str(value)
 
 
 def probabilities(P: ArrayLike, name: str = "P") -> NDArray[np.float64]:
