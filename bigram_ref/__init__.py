@@ -5,7 +5,7 @@ The counting model (``N[i, y] += 1``, rows normalised) and the neural model
 (``∂L/∂z = p − t``; only row ``i`` of ``W`` moves), plus the tools to check it.
 """
 
-from bigram_ref.corpus import BOUNDARY, CorpusError, Vocab, bigrams, default_words, parse_words, read_words
+from bigram_ref.corpus import BOUNDARY, Vocab, bigrams, default_words, parse_words, read_words
 from bigram_ref.counting import (
     CountModel,
     average_nll,
@@ -33,7 +33,7 @@ from bigram_ref.neural import (
 )
 from bigram_ref.newton import penalised_loss, train_from_counts
 from bigram_ref.softmax import cross_entropy, grad_logits, log_softmax, logsumexp, one_hot, softmax, softmax_jacobian
-from bigram_ref.validate import InputError
+from bigram_ref.validate import CorpusError, InputError
 
 __all__ = [
     "BOUNDARY",

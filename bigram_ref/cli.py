@@ -17,7 +17,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bigram_ref import validate
@@ -32,7 +32,7 @@ __all__ = ["GRADCHECK_LIMITS", "GRADCHECK_RTOL", "main"]
 
 GRADCHECK_RTOL = 1e-6
 GRADCHECK_LIMITS = {"--vocab-size": 200, "--batch": 200}
-"""The largest random check: finite differences cost 2·V² loss evaluations of the batch."""
+"""The largest random check allowed, since finite differences cost 2·V² loss evaluations of the batch."""
 
 
 def _require_torch(command: str) -> None:
@@ -43,7 +43,7 @@ def _require_torch(command: str) -> None:
         raise InputError(f"{command} needs PyTorch: pip install 'bigram_ref[torch]'") from None
 
 
-def _chunks(corpus: str | None) -> Iterator[list[str]]:
+def _chunks(corpus: str | None) -> Iterable[list[str]]:
     """The corpus streamed a chunk at a time: the file, standard input (``-``), or the embedded names."""
     if corpus is None:
         yield default_words()

@@ -27,7 +27,6 @@ from bigram_ref.wordfile import iter_words, split_words
 
 __all__ = [
     "BOUNDARY",
-    "CorpusError",
     "Vocab",
     "bigrams",
     "default_words",

@@ -21,7 +21,7 @@ this in *The batched view*.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -161,13 +161,13 @@ def grad_weights(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reductio
 
 def loss_and_grad(
     W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reduction = "mean"
-) -> tuple[float, FloatArray]:
+) -> tuple[float, NDArray[np.floating[Any]]]:
     r"""The loss and :math:`\partial L / \partial W` in one pass, by row lookup and scatter-add.
 
     Equal to :func:`loss` and :func:`grad_weights` (to rounding, about :math:`10^{-15}`
     relative), but without the one-hot matrix: each chunk of examples looks up its rows
     ``W[xs]``, computes :math:`p - t`, and adds each example's row into row ``xs[k]`` of the
-    gradient (:func:`numpy.add.at`). Memory is :math:`O(V^2)` plus one chunk of about
+    gradient (``numpy.add.at``). Memory is :math:`O(V^2)` plus one chunk of about
     :data:`CHUNK_ENTRIES` logits, whatever the number of examples.
 
     Examples
@@ -255,7 +255,7 @@ class TrainingDiverged(validate.InputError):
 
 def descend(
     W: ArrayLike, xs: ArrayLike, ys: ArrayLike, *, lr: float, alpha: float = 0.0
-) -> Iterator[tuple[float, FloatArray]]:
+) -> Iterable[tuple[float, NDArray[np.floating[Any]]]]:
     r"""Full-batch gradient descent without end: yield the mean loss and ``W`` before each step.
 
     ``W ← W − lr · ∂L/∂W``, the gradient from :func:`loss_and_grad`. With ``alpha > 0``

@@ -1,6 +1,6 @@
 r"""Input validation: every rule the package checks, each in one place with one message.
 
-Every public function of :mod:`bigram_ref` checks its arguments with these functions
+Every public function of the package checks its arguments with these functions
 before computing, so a bad argument is reported the same way wherever it enters: an
 :class:`InputError` whose message starts with the argument's name (or the file and line
 of a corpus) and says what was expected. :class:`InputError` is a :class:`ValueError`;
@@ -57,7 +57,7 @@ BOUNDARY = "."
 """The start/end symbol of every word; always index 0 of a vocabulary."""
 
 MAX_V = 0x110000 + 1
-"""The largest vocabulary: every Unicode code point, plus the boundary."""
+"""The largest vocabulary size, one symbol per Unicode code point plus the boundary."""
 
 FloatArray = NDArray[np.floating[Any]]
 

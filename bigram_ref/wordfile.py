@@ -3,7 +3,7 @@ r"""Reading a word list: UTF-8 bytes to lines to checked words, streamed in boun
 The rules, applied the same way to a file, standard input and a string:
 
 * a line ends at ``\n`` only (a ``\r`` just before it is dropped, so Windows line ends
-  work); other characters that :meth:`str.splitlines` would also break at are *inside*
+  work); other characters that ``str.splitlines`` would also break at are *inside*
   the line, so line numbers agree with ``grep -n``;
 * spaces (any Unicode space separator) and tabs around a word are stripped, blank lines
   are skipped, a byte-order mark at the start is ignored;
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -36,7 +36,7 @@ CHUNK_BYTES = 1 << 20
 """How many bytes are read at a time."""
 
 MAX_LINE_BYTES = 16 << 20
-"""The longest line accepted (16 MiB): longer is not a word list."""
+"""The longest line accepted, 16 MiB; a longer one means the file is not a word list."""
 
 _SPACES = " \t\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 
@@ -85,7 +85,7 @@ def _open(source: str | Path | BinaryIO) -> tuple[BinaryIO, str]:
         raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def iter_words(source: str | Path | BinaryIO) -> Iterator[list[str]]:
+def iter_words(source: str | Path | BinaryIO) -> Iterable[list[str]]:
     """Yield the words of a UTF-8 word list, one list per chunk of about :data:`CHUNK_BYTES` bytes.
 
     ``source`` is a path or an open binary stream (such as ``sys.stdin.buffer``, which is
