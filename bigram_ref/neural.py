@@ -74,6 +74,14 @@ def _check(W: ArrayLike, xs: ArrayLike, ys: ArrayLike | None = None) -> tuple[Fl
     return W, validate.examples(xs, ys, W.shape[0])
 
 
+def _chunks(xs: NDArray[np.int64], ys: ArrayLike, V: int) -> Iterable[tuple[NDArray[np.int64], NDArray[np.int64]]]:
+    """Consecutive slices of the examples, about :data:`CHUNK_ENTRIES` logits each."""
+    ys = np.asarray(ys, dtype=np.int64)
+    rows = max(1, CHUNK_ENTRIES // V)
+    for start in range(0, len(xs), rows):
+        yield xs[start : start + rows], ys[start : start + rows]
+
+
 def _reduction(reduction: str) -> None:
     validate.choice(reduction, "reduction", ("mean", "sum"))
 
@@ -124,6 +132,9 @@ def forward_lookup(W: ArrayLike, xs: ArrayLike) -> FloatArray:
 def loss(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reduction = "mean") -> float:
     r"""The cross-entropy of the examples ``xs -> ys``: mean (default) or sum of :math:`-\log p_y`.
 
+    Computed a chunk of examples at a time (see :func:`loss_and_grad`), so no (n, V) array of
+    logits is ever held whole.
+
     Examples
     --------
     >>> import numpy as np
@@ -133,7 +144,8 @@ def loss(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reduction = "mea
     """
     W, xs = _check(W, xs, ys)
     _reduction(reduction)
-    return float(cross_entropy(W[xs], ys, reduction=reduction))
+    total = sum(float(cross_entropy(W[x], y, reduction="sum")) for x, y in _chunks(xs, ys, W.shape[0]))
+    return total / len(xs) if reduction == "mean" else total
 
 
 def grad_weights(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reduction = "mean") -> FloatArray:
@@ -181,12 +193,8 @@ def loss_and_grad(
     """
     W, xs = _check(W, xs, ys)
     _reduction(reduction)
-    ys = np.asarray(ys, dtype=np.int64)
-    V = W.shape[0]
-    rows = max(1, CHUNK_ENTRIES // V)
     total, dW = 0.0, np.zeros_like(W)  # (V, V)
-    for start in range(0, len(xs), rows):
-        x, y = xs[start : start + rows], ys[start : start + rows]
+    for x, y in _chunks(xs, ys, W.shape[0]):
         z = W[x]  # (c, V): row x[k] of W for each example of the chunk
         total += float(cross_entropy(z, y, reduction="sum"))
         np.add.at(dW, x, grad_logits(z, y))  # scatter-add p - t into the looked-up rows

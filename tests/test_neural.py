@@ -16,6 +16,7 @@ from bigram_ref import (
     check_grad,
     compare,
     count_matrix,
+    cross_entropy,
     descend,
     forward_lookup,
     forward_onehot,
@@ -186,6 +187,8 @@ def test_lookup_and_scatter_add_equal_the_one_hot_form(V: int, monkeypatch: pyte
             reference = grad_weights(W, xs, ys, reduction)
             assert np.abs(g - reference).max() <= 1e-12 * max(1.0, np.abs(reference).max())
             assert value == pytest.approx(loss(W, xs, ys, reduction), rel=1e-12)
+            whole = float(cross_entropy(W[xs], ys, reduction=reduction))  # every example at once
+            assert loss(W, xs, ys, reduction) == pytest.approx(whole, rel=1e-12)
 
 
 def test_minus_inf_logits_give_the_same_logits_in_both_forwards() -> None:
