@@ -78,11 +78,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     validate.integer(args.n, "-n")
     validate.number(args.alpha, "--alpha")
-    target = None if args.out is None else check_target(args.out)
+    validate.integer(args.seed, "--seed")
+    if args.out is not None:
+        check_target(args.out)
     model = CountModel.from_counts(*count_corpus(_chunks(args.corpus))[:2], alpha=args.alpha)
     # an empty word (the boundary drawn first) is printed as the boundary alone: never a blank line
     text = "".join((w or BOUNDARY) + "\n" for w in model.sample(args.n, seed=args.seed))
-    if target is None:
+    if args.out is None:
         sys.stdout.write(text)
     else:
         write_text(args.out, text)
@@ -94,6 +96,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     every = validate.integer(args.every, "--every", 1)
     validate.number(args.lr, "--lr", positive=True)
     validate.number(args.alpha, "--alpha")
+    validate.integer(args.seed, "--seed")
     words = _words(args.corpus)
     vocab = Vocab.from_words(words)
     xs, ys = bigrams(words, vocab)
@@ -114,10 +117,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     V = validate.integer(args.vocab_size, "--vocab-size", 1, GRADCHECK_LIMITS["--vocab-size"])
     n = validate.integer(args.batch, "--batch", 1, GRADCHECK_LIMITS["--batch"])
+    seed = validate.integer(args.seed, "--seed")
     _require_torch("gradcheck")
     from bigram_ref.torch_twin import check_all
 
-    rows = check_all(V, n, args.seed)
+    rows = check_all(V, n, seed)
     print(f"{'check':<20} {'vs autograd':>12} {'vs finite diff':>15}")
     for name, auto, fd in rows:
         print(f"{name:<20} {auto:12.2e} {fd:15.2e}")

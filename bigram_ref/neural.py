@@ -297,19 +297,17 @@ def descend(
     finite = np.isfinite(W64)  # (V, V): -inf logits stay -inf; anything else must stay finite
     start = None
     for k in itertools.count():
-        with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught below, as divergence
-            dW: FloatArray
-            value, dW = np.inf, W64.astype(np.float64)
-            if np.isfinite(W64[finite]).all():
-                data, dW = loss_and_grad(W64, xs, ys, reduction="sum")  # only looked-up rows are non-zero
-                penalty = alpha * -log_softmax(W64).sum() if alpha else 0.0
-                dW += grad_from_counts(W64, prior)  # the uniform-target term: α·V·p_i − α
-                value, dW = float(data + penalty) / n, dW / n
+        if not np.isfinite(W64[finite]).all():  # the last update overflowed
+            raise TrainingDiverged(k, np.inf)
+        data, dW = loss_and_grad(W64, xs, ys, reduction="sum")  # only looked-up rows are non-zero
+        penalty = alpha * -log_softmax(W64).sum() if alpha else 0.0
+        dW += grad_from_counts(W64, prior)  # the uniform-target term: α·V·p_i − α
+        value, dW = float(data + penalty) / n, dW / n
         start = value if start is None else start
         if not np.isfinite(value) or value > start + max(1.0, start):
             raise TrainingDiverged(k, value)
         yield value, W64
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught above, as divergence
             W64 = W64 - lr * dW
 
 
@@ -324,7 +322,9 @@ def train(
 ) -> TrainResult:
     r"""Full-batch gradient descent on the mean loss for ``steps`` steps (:func:`descend`).
 
-    Returns the final weights and the loss before each step and at the end. Raises
+    Returns the final weights and the loss before each step and at the end. With
+    ``alpha > 0`` the loss gains the uniform-target penalty of :func:`descend`, and training
+    converges to the add-``alpha`` smoothed count model with finite logits. Raises
     :class:`TrainingDiverged` if the step size ``lr`` makes the loss blow up.
 
     Examples
