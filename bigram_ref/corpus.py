@@ -174,7 +174,6 @@ class Vocab:
 
     def encode(self, word: str) -> IntArray:
         """The indices of the characters of ``word`` (without boundaries)."""
-        validate.words([word])
         try:
             return np.array([self._index[c] for c in word], dtype=np.int64)
         except KeyError as exc:

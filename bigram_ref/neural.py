@@ -299,15 +299,16 @@ def descend(
     for k in itertools.count():
         if not np.isfinite(W64[finite]).all():  # the last update overflowed
             raise TrainingDiverged(k, np.inf)
-        data, dW = loss_and_grad(W64, xs, ys, reduction="sum")  # only looked-up rows are non-zero
-        penalty = alpha * -log_softmax(W64).sum() if alpha else 0.0
-        dW += grad_from_counts(W64, prior)  # the uniform-target term: α·V·p_i − α
-        value, dW = float(data + penalty) / n, dW / n
+        with np.errstate(over="ignore", invalid="ignore"):  # huge logits may overflow: divergence, below
+            data, dW = loss_and_grad(W64, xs, ys, reduction="sum")  # only looked-up rows are non-zero
+            penalty = alpha * -log_softmax(W64).sum() if alpha else 0.0
+            dW += grad_from_counts(W64, prior)  # the uniform-target term: α·V·p_i − α
+            value, dW = float(data + penalty) / n, dW / n
         start = value if start is None else start
         if not np.isfinite(value) or value > start + max(1.0, start):
             raise TrainingDiverged(k, value)
         yield value, W64
-        with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught above, as divergence
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught above, as divergence
             W64 = W64 - lr * dW
 
 
