@@ -178,8 +178,8 @@ def indices(a: ArrayLike, name: str, V: int, shape: tuple[int, ...] | None = Non
     return arr.astype(np.int64)
 
 
-def examples(xs: ArrayLike, ys: ArrayLike | None, V: int, *, empty: bool = False) -> NDArray[np.int64]:
-    """The indices ``xs`` of a batch (1-D, non-empty unless ``empty``), and ``ys`` of the same shape if given."""
+def examples(xs: ArrayLike, ys: Any, V: int, *, empty: bool = False) -> NDArray[np.int64]:
+    """The indices ``xs`` of a batch (1-D, non-empty unless ``empty``), and ``ys`` (array-like or None) alike."""
     arr = np.asarray(xs)
     if arr.ndim != 1:
         raise InputError(f"xs: expected a 1-D array of indices, got shape {arr.shape}")
