@@ -205,3 +205,17 @@ def test_gradcheck_passes_at_every_size_and_seed(V: int, capsys: pytest.CaptureF
     for seed in range(5):
         assert main(["gradcheck", "--vocab-size", str(V), "--batch", "4", "--seed", str(seed)]) == 0
         assert capsys.readouterr().out.rstrip().endswith(": ok")
+
+
+def test_out_through_a_symlink_keeps_the_link_and_the_mode(run_script: RunScript, tmp_path: Path) -> None:
+    real = tmp_path / "real.txt"
+    real.write_text("old\n")
+    real.chmod(0o644)
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    out = run_script("sample", "-n", "3", "--out", str(link))
+    assert out.returncode == 0, out.stderr
+    assert link.is_symlink()
+    assert len(real.read_text().splitlines()) == 3
+    assert real.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "real.txt"]
