@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from numpy.typing import NDArray
 
+from bigram_ref import validate
 from bigram_ref.corpus import Vocab, bigrams
 from bigram_ref.counting import CountModel, count_matrix
 from bigram_ref.neural import grad_from_counts
@@ -163,8 +164,10 @@ def convergence(words: Sequence[str], vocab: Vocab, steps: int = 100) -> dict[st
 
 def run(words: Sequence[str], *, repeats: int = 5, scales: Sequence[int] = (1, 10, 100)) -> dict[str, Any]:
     """Run the whole benchmark on ``words`` (and on it repeated ``scales`` times); returns one dict."""
-    if repeats < 1 or not scales or min(scales) < 1:
-        raise ValueError(f"repeats and scales: expected repeats >= 1 and scales >= 1, got {repeats} and {scales}")
+    validate.integer(repeats, "repeats", 1)
+    if not scales:
+        raise validate.InputError("scales: expected at least one corpus repetition")
+    scales = [validate.integer(k, "scales", 1) for k in scales]
     vocab = Vocab.from_words(words)
     timings = {str(k): time_scale(list(words) * k, vocab, repeats) for k in scales}
     base = timings[str(min(scales))]

@@ -1,9 +1,14 @@
 """The command line: ``bigram-ref`` or ``python -m bigram_ref``.
 
-Subcommands: ``stats``, ``sample``, ``train`` and ``gradcheck``; each has ``--help``.
-Bad input ends with one line ``error: …`` on stderr (naming the file and line
-where there is one) and exit status 2, never a traceback. Files written with
-``--out`` appear whole or not at all.
+Subcommands: ``stats``, ``sample``, ``train``, ``gradcheck`` and ``bench``; each has ``--help``.
+``--corpus -`` reads the word list from standard input. Every option is checked before
+anything is printed or computed. The user's mistakes — a bad option, corpus or path
+(:class:`~bigram_ref.validate.InputError`), a file that cannot be written
+(:class:`OSError`), not enough memory (:class:`MemoryError`) — end with one line
+``error: …`` on stderr and exit status 2; any other exception is a bug and keeps its
+traceback. An interrupt (Ctrl-C) exits with 130, a closed standard output (``… | head``)
+ends quietly with 141, as if killed by ``SIGPIPE``. Files written with ``--out`` or
+``--record`` appear whole or not at all (:mod:`bigram_ref.files`).
 """
 
 from __future__ import annotations
@@ -12,21 +17,22 @@ import argparse
 import json
 import os
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import numpy as np
+from bigram_ref import validate
+from bigram_ref.corpus import BOUNDARY, Vocab, bigrams, default_words
+from bigram_ref.counting import CountModel, count_corpus, count_matrix
+from bigram_ref.files import check_target, write_text
+from bigram_ref.neural import descend, init_weights, loss
+from bigram_ref.validate import InputError
+from bigram_ref.wordfile import iter_words
 
-from bigram_ref.corpus import CorpusError, Vocab, bigrams, default_words, read_words
-from bigram_ref.counting import CountModel, average_nll, count_matrix, row_probabilities
-from bigram_ref.gradcheck import compare, numerical_grad
-from bigram_ref.neural import grad_from_counts, grad_weights, init_weights, loss, train
-from bigram_ref.softmax import cross_entropy, grad_logits, softmax, softmax_jacobian
-
-__all__ = ["main"]
+__all__ = ["GRADCHECK_LIMITS", "GRADCHECK_RTOL", "main"]
 
 GRADCHECK_RTOL = 1e-6
+GRADCHECK_LIMITS = {"--vocab-size": 200, "--batch": 200}
+"""The largest random check allowed, since finite differences cost 2·V² loss evaluations of the batch."""
 
 
 def _require_torch(command: str) -> None:
@@ -34,42 +40,29 @@ def _require_torch(command: str) -> None:
     try:
         import torch  # noqa: F401
     except ImportError:
-        raise ValueError(f"{command} needs PyTorch: pip install 'bigram_ref[torch]'") from None
+        raise InputError(f"{command} needs PyTorch: pip install 'bigram_ref[torch]'") from None
+
+
+def _chunks(corpus: str | None) -> Iterable[list[str]]:
+    """The corpus streamed a chunk at a time: the file, standard input (``-``), or the embedded names."""
+    if corpus is None:
+        yield default_words()
+    else:
+        yield from iter_words(sys.stdin.buffer if corpus == "-" else corpus)
 
 
 def _words(corpus: str | None) -> list[str]:
-    return default_words() if corpus is None else read_words(corpus)
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (a temporary file, then a rename)."""
-    path = Path(path)
-    if path.is_dir():
-        raise ValueError(f"{path}: is a directory, expected a file path for --out")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise ValueError(f"{path}: the directory {parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return [w for chunk in _chunks(corpus) for w in chunk]
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    words = _words(args.corpus)
-    vocab = Vocab.from_words(words)
-    xs, ys = bigrams(words, vocab)  # once: the corpus may be large
-    N = count_matrix(xs, ys, vocab.size)
+    vocab, N, words = count_corpus(_chunks(args.corpus))  # memory bounded by the vocabulary
     stats = {
-        "words": len(words),
+        "words": words,
         "vocab_size": vocab.size,
-        "bigrams": int(xs.size),
-        "nll": average_nll(row_probabilities(N), xs, ys),
-        "nll_add1": average_nll(row_probabilities(N, alpha=1.0), xs, ys),
+        "bigrams": int(N.sum()),
+        "nll": CountModel.from_counts(vocab, N).counts_nll(N),
+        "nll_add1": CountModel.from_counts(vocab, N, alpha=1.0).counts_nll(N),
     }
     if args.json:
         print(json.dumps(stats))
@@ -83,87 +76,52 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    if args.n < 0:
-        raise ValueError(f"-n: expected a count >= 0, got {args.n}")
-    model = CountModel.fit(_words(args.corpus), alpha=args.alpha)
-    text = "".join(w + "\n" for w in model.sample(args.n, seed=args.seed))
+    validate.integer(args.n, "-n")
+    validate.number(args.alpha, "--alpha")
+    validate.integer(args.seed, "--seed")
+    if args.out is not None:
+        check_target(args.out)
+    model = CountModel.from_counts(*count_corpus(_chunks(args.corpus))[:2], alpha=args.alpha)
+    # an empty word (the boundary drawn first) is printed as the boundary alone: never a blank line
+    text = "".join((w or BOUNDARY) + "\n" for w in model.sample(args.n, seed=args.seed))
     if args.out is None:
         sys.stdout.write(text)
     else:
-        write_atomic(args.out, text)
+        write_text(args.out, text)
     return 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    if args.steps < 0 or args.every < 1:
-        raise ValueError(f"--steps and --every: expected steps >= 0 and every >= 1, got {args.steps} and {args.every}")
+    steps = validate.integer(args.steps, "--steps")
+    every = validate.integer(args.every, "--every", 1)
+    validate.number(args.lr, "--lr", positive=True)
+    validate.number(args.alpha, "--alpha")
+    validate.integer(args.seed, "--seed")
     words = _words(args.corpus)
     vocab = Vocab.from_words(words)
     xs, ys = bigrams(words, vocab)
-    optimum = CountModel.fit(words, alpha=args.alpha).nll(words)
+    N = count_matrix(xs, ys, vocab.size)
+    optimum = CountModel.from_counts(vocab, N, alpha=args.alpha).counts_nll(N)
     W = init_weights(vocab.size, seed=args.seed)
     print(f"{len(words):,} words, {xs.size:,} bigrams; count model optimum {optimum:.6f}")
     print(f"{'step':>6}  {'nll':>9}  {'gap':>9}")
-    done = 0
-    while True:
-        nll = loss(W, xs, ys)
-        print(f"{done:>6}  {nll:9.6f}  {nll - optimum:9.6f}")
-        if done >= args.steps:
+    for step, (_, W_k) in enumerate(descend(W, xs, ys, lr=args.lr, alpha=args.alpha)):
+        if step % every == 0 or step == steps:
+            nll = loss(W_k, xs, ys)  # the data's NLL (without the alpha term)
+            print(f"{step:>6}  {nll:9.6f}  {nll - optimum:9.6f}")
+        if step == steps:
             break
-        chunk = min(args.every, args.steps - done)
-        W = train(W, xs, ys, lr=args.lr, steps=chunk, alpha=args.alpha).W
-        done += chunk
     return 0
 
 
-def gradcheck_rows(V: int, n: int, seed: int) -> list[tuple[str, float, float]]:
-    """(check, worst relative error vs autograd, worst relative error vs finite differences)."""
-    from bigram_ref.torch_twin import autograd_grad_logits, autograd_grad_weights, autograd_jacobian
-
-    rng = np.random.default_rng(seed)
-    W = rng.standard_normal((V, V))
-    xs = rng.integers(0, V, size=n)
-    ys = rng.integers(0, V, size=n)
-    z, y = W[xs[0]], int(ys[0])
-    N = np.bincount(xs * V + ys, minlength=V * V).reshape(V, V)
-    fd_logits = numerical_grad(lambda v: float(cross_entropy(v, y)), z)
-
-    def prob(j: int) -> Callable[[np.ndarray], float]:
-        return lambda v: float(softmax(v)[j])
-
-    fd_jac = np.stack([numerical_grad(prob(j), z) for j in range(V)])  # row j: ∂p_j/∂z
-    rows = []
-    for name, manual, auto, fd in [
-        ("dL/dz = p - t", grad_logits(z, y), autograd_grad_logits(z, y), fd_logits),
-        ("softmax Jacobian", softmax_jacobian(z), autograd_jacobian(z), fd_jac),
-        (
-            "dL/dW (sum)",
-            grad_weights(W, xs, ys, "sum"),
-            autograd_grad_weights(W, xs, ys, "sum"),
-            numerical_grad(lambda w: loss(w, xs, ys, "sum"), W),
-        ),
-        (
-            "dL/dW (mean)",
-            grad_weights(W, xs, ys, "mean"),
-            autograd_grad_weights(W, xs, ys, "mean"),
-            numerical_grad(lambda w: loss(w, xs, ys, "mean"), W),
-        ),
-        (
-            "dL/dW from counts",
-            grad_from_counts(W, N),
-            autograd_grad_weights(W, xs, ys, "sum"),
-            numerical_grad(lambda w: loss(w, xs, ys, "sum"), W),
-        ),
-    ]:
-        rows.append((name, compare(manual, auto).max_rel, compare(manual, fd).max_rel))
-    return rows
-
-
 def cmd_gradcheck(args: argparse.Namespace) -> int:
+    V = validate.integer(args.vocab_size, "--vocab-size", 1, GRADCHECK_LIMITS["--vocab-size"])
+    n = validate.integer(args.batch, "--batch", 1, GRADCHECK_LIMITS["--batch"])
+    seed = validate.integer(args.seed, "--seed")
     _require_torch("gradcheck")
-    if args.vocab_size < 1 or args.batch < 1:
-        raise ValueError(f"--vocab-size and --batch: expected >= 1, got {args.vocab_size} and {args.batch}")
-    rows = gradcheck_rows(args.vocab_size, args.batch, args.seed)
+    from bigram_ref.torch_twin import check_all
+
+    rows = check_all(V, n, seed)
     print(f"{'check':<20} {'vs autograd':>12} {'vs finite diff':>15}")
     for name, auto, fd in rows:
         print(f"{name:<20} {auto:12.2e} {fd:15.2e}")
@@ -174,25 +132,29 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    _require_torch("bench")
-    from bigram_ref.bench import format_table, run
-
     try:
         scales = tuple(int(k) for k in args.scales.split(","))
     except ValueError:
-        raise ValueError(f"--scales: expected comma-separated integers, got {args.scales!r}") from None
+        raise InputError(f"--scales: expected comma-separated integers, got {args.scales!r}") from None
+    for k in scales:
+        validate.integer(k, "--scales", 1)
+    validate.integer(args.repeats, "--repeats", 1)
+    record = None if args.record is None else Path(args.record)
+    if record is not None:
+        if not record.is_dir():
+            raise InputError(f"{record}: expected an existing directory for --record")
+        for name in ("bench.json", "bench.md"):
+            check_target(record / name, "--record")
+    _require_torch("bench")
+    from bigram_ref.bench import format_table, run
+
     corpus = args.corpus or os.environ.get("BIGRAM_REF_NAMES") or None
-    words = _words(corpus)
-    result = run(words, repeats=args.repeats, scales=scales)
+    result = run(_words(corpus), repeats=args.repeats, scales=scales)
     result["corpus"] = Path(corpus).name if corpus else "embedded census first names"
-    if args.record is not None:
-        record = Path(args.record)
-        write_atomic(record / "bench.json", json.dumps(result, indent=1) + "\n")
-        write_atomic(record / "bench.md", format_table(result) + "\n")
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(format_table(result))
+    if record is not None:
+        write_text(record / "bench.json", json.dumps(result, indent=1) + "\n", "--record")
+        write_text(record / "bench.md", format_table(result) + "\n", "--record")
+    print(json.dumps(result) if args.json else format_table(result))
     return 0
 
 
@@ -201,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="bigram-ref", description="The character bigram model, counted and trained, with checked gradients."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    corpus_help = "a UTF-8 text file, one word per line (default: the embedded census first names)"
+    corpus_help = "a UTF-8 text file, one word per line; - for standard input (default: the embedded census names)"
 
     p = sub.add_parser("stats", help="corpus size and the count model's average NLL")
     p.add_argument("--corpus", metavar="FILE", help=corpus_help)
@@ -210,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_stats)
 
-    p = sub.add_parser("sample", help="draw words from the count model")
+    p = sub.add_parser("sample", help="draw words from the count model (an empty word prints as '.')")
     p.add_argument("--corpus", metavar="FILE", help=corpus_help)
     p.add_argument("-n", type=int, default=10, help="how many words (default 10)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -228,8 +190,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_train)
 
     p = sub.add_parser("gradcheck", help="manual backward vs autograd vs finite differences")
-    p.add_argument("--vocab-size", type=int, default=6, help="V of the random check (default 6)")
-    p.add_argument("--batch", type=int, default=16, help="examples in the random batch (default 16)")
+    limits = GRADCHECK_LIMITS
+    p.add_argument(
+        "--vocab-size", type=int, default=6, help=f"V of the random check (default 6, at most {limits['--vocab-size']})"
+    )
+    p.add_argument(
+        "--batch", type=int, default=16, help=f"examples in the random batch (default 16, at most {limits['--batch']})"
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.set_defaults(run=cmd_gradcheck)
 
@@ -245,13 +212,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 for bad input)."""
+    """Run the command line; returns the exit status (2 for the user's mistakes, 130 on Ctrl-C)."""
     args = build_parser().parse_args(argv)
     try:
         status: int = args.run(args)
-    except (CorpusError, ValueError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        sys.stdout.flush()  # inside the try: a reader that went away is noticed here
+    except BrokenPipeError as exc:
+        if exc.filename is not None:  # an output file (a FIFO), not our standard output
+            print(f"error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+            return 2
+        _quiet_stdout()
+        return 141
+    except (InputError, MemoryError) as exc:
+        prefix = "out of memory" if isinstance(exc, MemoryError) else ""
+        print(f"error: {': '.join(filter(None, [prefix, str(exc)]))}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

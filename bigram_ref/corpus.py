@@ -16,13 +16,17 @@ import importlib.resources
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
 
+from bigram_ref import validate
+from bigram_ref.validate import BOUNDARY, CorpusError
+from bigram_ref.wordfile import iter_words, split_words
+
 __all__ = [
     "BOUNDARY",
-    "CorpusError",
     "Vocab",
     "bigrams",
     "default_words",
@@ -30,20 +34,14 @@ __all__ = [
     "read_words",
 ]
 
-BOUNDARY = "."
-"""The start/end symbol; always index 0 of a :class:`Vocab`."""
-
 IntArray = NDArray[np.int64]
 
 
-class CorpusError(ValueError):
-    """A word list that cannot be used, with the file and line at fault in the message."""
-
-
 def parse_words(text: str, source: str = "<text>") -> list[str]:
-    """Split text into words: one per line, surrounding whitespace stripped, blanks ignored.
+    """Split text into words, one per line, by the rules of :mod:`bigram_ref.wordfile`.
 
-    Accepts ``\\n`` and ``\\r\\n`` line ends and a leading byte-order mark.
+    Lines end at ``\\n`` (``\\r\\n`` too); surrounding spaces and tabs are stripped,
+    blank lines ignored, a leading byte-order mark dropped, and every word normalised to NFC.
 
     Parameters
     ----------
@@ -60,7 +58,8 @@ def parse_words(text: str, source: str = "<text>") -> list[str]:
     Raises
     ------
     CorpusError
-        If a word contains the boundary ``.``, or there are no words at all.
+        If a word contains the boundary ``.`` or a control or separator character,
+        or there are no words at all.
 
     Examples
     --------
@@ -74,28 +73,20 @@ def parse_words(text: str, source: str = "<text>") -> list[str]:
     ...
     my.txt:1: word 'ann.e' contains the boundary character '.'
     """
-    text = text.removeprefix("\ufeff")
-    words: list[str] = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        word = line.strip()
-        if not word:
-            continue
-        if BOUNDARY in word:
-            raise CorpusError(f"{source}:{lineno}: word {_short(word)!r} contains the boundary character {BOUNDARY!r}")
-        words.append(word)
+    words = split_words(text, source)
     if not words:
-        raise CorpusError(f"{source}: no words (the text is empty or only blank lines)")
+        raise CorpusError(f"{source}: no words (empty, or blank lines only)")
     return words
 
 
-def read_words(path: str | Path) -> list[str]:
-    """Read a UTF-8 word list from a file, one word per line (see :func:`parse_words`).
+def read_words(source: str | Path | BinaryIO) -> list[str]:
+    """Read a UTF-8 word list, one word per line, from a file or a binary stream (see :func:`parse_words`).
 
     Raises
     ------
     CorpusError
-        If the path is missing or a directory, the bytes are not UTF-8 (the
-        message names the line and the byte offset), or :func:`parse_words` fails.
+        If the path is missing or a directory, the bytes are not UTF-8 (the message names
+        the line and the byte offset), or a rule of :mod:`bigram_ref.wordfile` is broken.
 
     Examples
     --------
@@ -107,23 +98,7 @@ def read_words(path: str | Path) -> list[str]:
     >>> read_words(path)
     ['emma', 'olivia']
     """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CorpusError(f"{path}: is a directory, expected a text file of words") from None
-    except OSError as exc:
-        raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise CorpusError(
-            f"{path}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
-    return parse_words(text, source=str(path))
+    return [word for chunk in iter_words(source) for word in chunk]
 
 
 def default_words() -> list[str]:
@@ -151,10 +126,6 @@ def default_words() -> list[str]:
     return list(seen)
 
 
-def _short(word: str, limit: int = 40) -> str:
-    return word if len(word) <= limit else word[: limit - 1] + "…"
-
-
 @dataclass(frozen=True)
 class Vocab:
     """The symbols of a corpus: ``.`` at index 0, then its sorted distinct characters.
@@ -175,18 +146,18 @@ class Vocab:
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not self.chars or self.chars[0] != BOUNDARY:
-            raise ValueError(f"chars: expected {BOUNDARY!r} at index 0, got {self.chars[:1]!r}")
-        if len(set(self.chars)) != len(self.chars):
-            raise ValueError("chars: expected distinct symbols")
+        ok = all(isinstance(c, str) and len(c) == 1 for c in self.chars) and len(set(self.chars)) == len(self.chars)
+        if not ok or not self.chars or self.chars[0] != BOUNDARY:
+            raise validate.InputError(
+                f"chars: expected {BOUNDARY!r} and then distinct single characters, got {self.chars!r:.60}"
+            )
         object.__setattr__(self, "_index", {c: k for k, c in enumerate(self.chars)})
 
     @classmethod
     def from_words(cls, words: Iterable[str]) -> Vocab:
         """Build the vocabulary of a word list (``.`` first, then sorted characters)."""
-        symbols = set("".join(words))  # one pass in C; a set per word would cost far more memory
-        if BOUNDARY in symbols:
-            raise CorpusError(f"a word contains the boundary character {BOUNDARY!r}")
+        items = validate.words(words if isinstance(words, Sequence) else list(words))
+        symbols = set("".join(items))  # one pass in C; a set per word would cost far more memory
         return cls((BOUNDARY, *sorted(symbols)))
 
     @property
@@ -198,23 +169,20 @@ class Vocab:
         """The index of one symbol."""
         try:
             return self._index[char]
-        except KeyError:
-            raise ValueError(f"character {char!r} is not in the vocabulary") from None
+        except (KeyError, TypeError):
+            raise validate.unknown_character(char) from None
 
     def encode(self, word: str) -> IntArray:
         """The indices of the characters of ``word`` (without boundaries)."""
         try:
             return np.array([self._index[c] for c in word], dtype=np.int64)
         except KeyError as exc:
-            raise ValueError(f"word {_short(word)!r}: character {exc.args[0]!r} is not in the vocabulary") from None
+            raise validate.unknown_character(exc.args[0], word) from None
 
     def decode(self, ids: Iterable[int]) -> str:
         """The string spelled by a sequence of indices."""
-        ids = list(ids)
-        for k in ids:
-            if not 0 <= k < self.size:
-                raise ValueError(f"index {k} is out of range for a vocabulary of size {self.size}")
-        return "".join(self.chars[k] for k in ids)
+        checked = validate.indices(list(ids), "ids", self.size)
+        return "".join(self.chars[k] for k in checked.tolist())
 
 
 def bigrams(words: Sequence[str], vocab: Vocab) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -232,11 +200,7 @@ def bigrams(words: Sequence[str], vocab: Vocab) -> tuple[NDArray[np.int64], NDAr
     >>> xs.tolist(), ys.tolist()
     ([0, 1, 2, 0, 2], [1, 2, 0, 2, 0])
     """
-    if isinstance(words, str):
-        raise TypeError("words: expected a sequence of words, got a single str")
-    for k, word in enumerate(words):
-        if not word or BOUNDARY in word:
-            raise CorpusError(f"word {k} {_short(word)!r}: expected a non-empty word without {BOUNDARY!r}")
+    validate.words(words)
     text = BOUNDARY + BOUNDARY.join(words) + BOUNDARY
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)  # (n + 1,) code points
     del text
@@ -248,6 +212,6 @@ def bigrams(words: Sequence[str], vocab: Vocab) -> tuple[NDArray[np.int64], NDAr
     if small.min() < 0:
         bad = next(c for w in words for c in w if c not in vocab._index)  # the error path may be slow
         word = next(w for w in words if bad in w)
-        raise ValueError(f"word {_short(word)!r}: character {bad!r} is not in the vocabulary")
+        raise validate.unknown_character(bad, word)
     ids = small.astype(np.int64)  # (n + 1,)
     return ids[:-1], ids[1:]

@@ -2,36 +2,34 @@ r"""The counting model: :math:`N[i, y] \mathrel{+}= 1`, rows normalised, smoothi
 
 For every bigram ``i -> y`` of the corpus the count ``N[i, y]`` goes up by one.
 Normalising each row gives the maximum-likelihood bigram model
-:math:`P[i, j] = N[i, j] / \sum_k N[i, k]`; add-:math:`\alpha` smoothing adds
-:math:`\alpha` to every count first. The guide compares this update with the
+:math:`P_{ij} = N_{ij} / N_{i\cdot}`, where :math:`N_{i\cdot} = \sum_k N_{ik}` is the
+total of row :math:`N_{i,:}`; add-:math:`\alpha` smoothing adds :math:`\alpha` to every
+count first (:func:`pseudo_counts`). The guide compares this update with the
 neural model's in *Counts versus softmax*.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from bigram_ref import validate
 from bigram_ref.corpus import Vocab, bigrams
+from bigram_ref.validate import BOUNDARY, MAX_V, CorpusError
 
-__all__ = ["CountModel", "average_nll", "count_matrix", "row_probabilities", "sample_words"]
-
-
-def _as_indices(a: ArrayLike, name: str, V: int) -> NDArray[np.int64]:
-    arr = np.asarray(a)
-    if arr.ndim != 1:
-        raise ValueError(f"{name}: expected a 1-D array of indices, got shape {arr.shape}")
-    if arr.size and arr.dtype.kind not in "iu":
-        raise ValueError(f"{name}: expected integer indices, got dtype {arr.dtype}")
-    arr = arr.astype(np.int64, copy=False)
-    if arr.size and (arr.min() < 0 or arr.max() >= V):  # two fast reductions; locate the culprit only on failure
-        k = int(np.argmax((arr < 0) | (arr >= V)))
-        raise ValueError(f"{name}[{k}] = {arr[k]} is out of range for vocab_size = {V}")
-    return arr
+__all__ = [
+    "CountModel",
+    "average_nll",
+    "count_corpus",
+    "count_matrix",
+    "counts_nll",
+    "pseudo_counts",
+    "row_probabilities",
+    "sample_words",
+]
 
 
 def count_matrix(xs: ArrayLike, ys: ArrayLike, vocab_size: int) -> NDArray[np.int64]:
@@ -46,65 +44,128 @@ def count_matrix(xs: ArrayLike, ys: ArrayLike, vocab_size: int) -> NDArray[np.in
     >>> count_matrix([0, 0, 0, 1], [1, 1, 2, 0], vocab_size=3).tolist()
     [[0, 2, 1], [1, 0, 0], [0, 0, 0]]
     """
-    if not isinstance(vocab_size, int | np.integer) or vocab_size < 1:
-        raise ValueError(f"vocab_size: expected a positive int, got {vocab_size!r}")
-    V = int(vocab_size)
-    xs = _as_indices(xs, "xs", V)
-    ys = _as_indices(ys, "ys", V)
-    if xs.shape != ys.shape:
-        raise ValueError(f"xs and ys: expected the same length, got {xs.shape[0]} and {ys.shape[0]}")
+    V = validate.vocab_size(vocab_size, "vocab_size")
+    xs = validate.examples(xs, ys, V, empty=True)
+    ys = validate.indices(ys, "ys", V)
     return np.bincount(xs * V + ys, minlength=V * V).reshape(V, V)  # (V, V)
 
 
+def count_corpus(chunks: Iterable[Sequence[str]]) -> tuple[Vocab, NDArray[np.int64], int]:
+    r"""Count the bigrams of a corpus given in chunks of words: ``(vocab, N, number of words)``.
+
+    Memory is bounded by the vocabulary, not the corpus: each chunk is encoded and counted,
+    then dropped, so a file streamed by :func:`~bigram_ref.wordfile.iter_words` is never
+    held whole. The result equals ``Vocab.from_words`` and :func:`count_matrix` on the
+    concatenated words.
+
+    Examples
+    --------
+    >>> from bigram_ref import count_corpus
+    >>> vocab, N, words = count_corpus([["ab"], ["b"]])
+    >>> vocab.chars, N.tolist(), words
+    (('.', 'a', 'b'), [[0, 1, 1], [0, 0, 1], [2, 0, 0]], 2)
+    """
+    lookup = np.full(MAX_V, -1, dtype=np.int64)  # code point -> index in order of first appearance
+    lookup[ord(BOUNDARY)] = 0
+    chars, N, words = [BOUNDARY], np.zeros((1, 1), dtype=np.int64), 0
+    for chunk in chunks:
+        validate.words(chunk)
+        words += len(chunk)
+        codes = np.frombuffer((BOUNDARY + BOUNDARY.join(chunk) + BOUNDARY).encode("utf-32-le"), dtype=np.uint32)
+        new = np.unique(codes[lookup[codes] < 0])  # (k,) code points not seen before
+        lookup[new] = np.arange(len(chars), len(chars) + new.size)
+        chars += [chr(c) for c in new.tolist()]
+        V = len(chars)
+        if N.shape[0] < V:
+            N = np.pad(N, (0, V - N.shape[0]))  # (V, V): the new symbols' rows and columns start at 0
+        ids = lookup[codes]  # (n + 1,)
+        N += np.bincount(ids[:-1] * V + ids[1:], minlength=V * V).reshape(V, V)
+    if words == 0:
+        raise CorpusError("words: no words (empty, or blank lines only)")
+    order = [0, *sorted(range(1, len(chars)), key=chars.__getitem__)]  # '.' first, then sorted
+    return Vocab(tuple(chars[k] for k in order)), N[np.ix_(order, order)], words
+
+
+def pseudo_counts(N: ArrayLike, alpha: float = 0.0) -> NDArray[np.float64]:
+    r"""Counts plus :math:`\alpha` in every cell, :math:`N + \alpha`, validated; float64 (V, V).
+
+    The one place where add-:math:`\alpha` smoothing enters: :func:`row_probabilities`,
+    :class:`CountModel`, the uniform-target penalty of :func:`~bigram_ref.neural.train`,
+    :func:`~bigram_ref.newton.penalised_loss` and :func:`~bigram_ref.newton.train_from_counts`
+    all use it. ``alpha`` so large that a row total :math:`N_{i\cdot} + V\alpha` overflows is
+    refused.
+
+    Examples
+    --------
+    >>> from bigram_ref import pseudo_counts
+    >>> pseudo_counts([[0, 2], [1, 0]], alpha=0.5).tolist()
+    [[0.5, 2.5], [1.5, 0.5]]
+    """
+    C = validate.counts(N) + validate.number(alpha, "alpha")  # (V, V)
+    with np.errstate(over="ignore"):
+        overflow = not np.isfinite(C.sum(axis=1)).all()
+    if overflow:
+        raise validate.InputError(f"alpha: too large, the row totals of N + alpha overflow (alpha = {alpha!r})")
+    return C
+
+
 def row_probabilities(N: ArrayLike, alpha: float = 0.0) -> NDArray[np.float64]:
-    r"""Row-normalised counts with add-:math:`\alpha` smoothing: :math:`(N + \alpha) / \sum_k (N_{ik} + \alpha)`.
+    r"""Row-normalised counts with add-:math:`\alpha` smoothing: :math:`(N_{i,:} + \alpha) / (N_{i\cdot} + V\alpha)`.
+
+    :math:`N_{i\cdot} = \sum_k N_{ik}` is the row total. A row with no counts at all and
+    :math:`\alpha = 0` (a symbol never followed by anything, possible only with a vocabulary
+    larger than the corpus's own) is uniform: the limit of add-:math:`\alpha` smoothing as
+    :math:`\alpha \to 0`, and the distribution of the logits
+    :func:`~bigram_ref.neural.optimal_logits` leaves at 0 there. The same policy holds in
+    :class:`CountModel`.
 
     Raises
     ------
-    ValueError
-        If a row has no counts and ``alpha`` is 0 (its distribution is undefined),
-        or ``N`` is not a square matrix of non-negative finite counts.
+    InputError
+        If ``N`` is not a square matrix of non-negative finite counts, or ``alpha`` is not a
+        finite number >= 0 (see :func:`pseudo_counts`).
 
     Examples
     --------
     >>> from bigram_ref import row_probabilities
-    >>> row_probabilities([[0, 2, 1], [1, 0, 0], [1, 1, 1]]).round(3).tolist()
+    >>> row_probabilities([[0, 2, 1], [1, 0, 0], [0, 0, 0]]).round(3).tolist()
     [[0.0, 0.667, 0.333], [1.0, 0.0, 0.0], [0.333, 0.333, 0.333]]
     >>> row_probabilities([[0, 2, 1], [1, 0, 0], [1, 1, 1]], alpha=1)[0].round(3).tolist()
     [0.167, 0.5, 0.333]
     """
-    N = as_counts(N)
-    if not np.isfinite(alpha) or alpha < 0:
-        raise ValueError(f"alpha: expected a finite number >= 0, got {alpha!r}")
-    smoothed = N + float(alpha)  # (V, V)
-    totals = smoothed.sum(axis=1, keepdims=True)  # (V, 1): keepdims, or rows would divide by columns
-    if np.any(totals == 0):
-        row = int(np.argmax(totals[:, 0] == 0))
-        raise ValueError(f"N: row {row} has no counts, so its distribution is undefined; use alpha > 0")
-    P: NDArray[np.float64] = smoothed / totals
+    C = pseudo_counts(N, alpha)  # (V, V)
+    C[C.sum(axis=1) == 0] = 1.0  # an empty row: uniform (see above)
+    totals = C.sum(axis=1, keepdims=True)  # (V, 1): keepdims, or each column would be divided by a row total
+    P: NDArray[np.float64] = C / totals
     return P
 
 
-def as_counts(N: ArrayLike, name: str = "N") -> NDArray[np.float64]:
-    """Validate a count matrix: square, 2-D, finite and non-negative; returned as float64."""
-    arr = np.asarray(N)
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
-        raise ValueError(f"{name}: expected a square (V, V) matrix, got shape {arr.shape}")
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{name}: expected numeric counts, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise ValueError(f"{name}: expected finite, non-negative counts")
-    return arr
+def counts_nll(P: ArrayLike, N: ArrayLike) -> float:
+    r"""Average negative log-likelihood of the bigrams counted in ``N``: :math:`-\frac1n \sum_{ij} N_{ij} \log P_{ij}`.
+
+    Accumulated in float64 over at most :math:`V^2` terms, :math:`n = \sum_{ij} N_{ij}`. A
+    counted bigram of probability 0 gives ``inf`` (never NaN).
+
+    Examples
+    --------
+    >>> from bigram_ref import counts_nll
+    >>> round(counts_nll([[0.5, 0.5], [0.25, 0.75]], [[0, 1], [0, 1]]), 6)
+    0.490415
+    """
+    P = validate.probabilities(P)
+    N = validate.counts(N, nonzero=True)
+    validate.same_shape(P, N, "P and N")
+    used = N > 0
+    with np.errstate(divide="ignore"):
+        return float(-(N[used] * np.log(P[used])).sum() / N.sum())
 
 
 def average_nll(P: ArrayLike, xs: ArrayLike, ys: ArrayLike) -> float:
     r"""Average negative log-likelihood per bigram: :math:`-\frac1n \sum_k \log P[x_k, y_k]`.
 
-    Computed from the counts of the pairs, :math:`-\frac1n \sum_{ij} N_{ij} \log P_{ij}`: the same
-    sum grouped by pair, accumulated in float64 over at most :math:`V^2` terms (which is also
-    more accurate than adding :math:`n` terms one by one). A bigram of probability 0 gives
-    ``inf`` (never NaN).
+    Computed from the counts of the pairs with :func:`counts_nll`: the same sum grouped by
+    pair, which is also more accurate than adding :math:`n` terms one by one. A bigram of
+    probability 0 gives ``inf`` (never NaN).
 
     Examples
     --------
@@ -112,27 +173,20 @@ def average_nll(P: ArrayLike, xs: ArrayLike, ys: ArrayLike) -> float:
     >>> round(average_nll([[0.5, 0.5], [0.25, 0.75]], [0, 1], [1, 1]), 6)
     0.490415
     """
-    P = np.asarray(P, dtype=np.float64)
-    if P.ndim != 2 or P.shape[0] != P.shape[1]:
-        raise ValueError(f"P: expected a square (V, V) matrix, got shape {P.shape}")
-    V = P.shape[0]
-    xs = _as_indices(xs, "xs", V)
-    ys = _as_indices(ys, "ys", V)
-    if xs.size == 0 or xs.shape != ys.shape:
-        raise ValueError(f"xs and ys: expected the same non-zero length, got {xs.size} and {ys.size}")
-    N = np.bincount(xs * V + ys, minlength=V * V).reshape(V, V)  # (V, V) counts of these pairs
-    used = N > 0
-    with np.errstate(divide="ignore"):
-        return float(-(N[used] * np.log(P[used])).sum() / xs.size)
+    P = validate.probabilities(P)
+    xs = validate.examples(xs, ys, P.shape[0])
+    return counts_nll(P, count_matrix(xs, ys, P.shape[0]))
 
 
 def sample_words(P: ArrayLike, vocab: Vocab, n: int, seed: int, max_length: int = 100) -> list[str]:
     """Draw ``n`` words from a bigram model, reproducibly for a given ``seed``.
 
     Each word starts after ``.`` and ends when ``.`` is drawn (or after
-    ``max_length`` characters). One uniform number per step is looked up in
-    the row's cumulative distribution, using NumPy's PCG64 generator, whose
-    stream is stable across NumPy releases.
+    ``max_length`` characters); a word may be empty (``.`` drawn first). One uniform
+    number per step is looked up in the row's cumulative distribution, using NumPy's
+    PCG64 generator. NumPy promises the same stream for a seed only within one NumPy
+    build, so samples are reproducible with the pinned NumPy (``constraints.txt``), not
+    across every release.
 
     Examples
     --------
@@ -142,13 +196,11 @@ def sample_words(P: ArrayLike, vocab: Vocab, n: int, seed: int, max_length: int 
     >>> sample_words(P, vocab, 2, seed=0)
     ['ab', 'ab']
     """
-    P = np.asarray(P, dtype=np.float64)
-    if P.shape != (vocab.size, vocab.size):
-        raise ValueError(f"P: expected shape {(vocab.size, vocab.size)} for this vocabulary, got {P.shape}")
-    if not np.allclose(P.sum(axis=1), 1.0) or np.any(P < 0):
-        raise ValueError("P: every row must be a probability distribution (non-negative, summing to 1)")
-    if n < 0 or max_length < 1:
-        raise ValueError(f"n and max_length: expected n >= 0 and max_length >= 1, got {n} and {max_length}")
+    P = validate.distributions(P)
+    validate.same_shape(P, np.empty((vocab.size, vocab.size)), "P and the vocabulary")
+    n = validate.integer(n, "n")
+    max_length = validate.integer(max_length, "max_length", 1)
+    seed = validate.integer(seed, "seed")
     cdf = np.cumsum(P, axis=1)  # (V, V)
     cdf[:, -1] = 1.0  # guard against rounding leaving the last bin just short of 1
     rng = np.random.default_rng(seed)
@@ -188,22 +240,32 @@ class CountModel:
     def fit(cls, words: Sequence[str], alpha: float = 0.0, vocab: Vocab | None = None) -> CountModel:
         """Count the bigrams of ``words`` and normalise with add-``alpha`` smoothing.
 
-        With a supplied ``vocab`` larger than the corpus' own, a symbol that is never
-        followed by anything has no counts; with ``alpha = 0`` its row is uniform.
+        With a supplied ``vocab`` larger than the corpus's own, a symbol that is never
+        followed by anything has no counts; with ``alpha = 0`` its row is uniform
+        (the policy of :func:`row_probabilities`).
         """
         vocab = Vocab.from_words(words) if vocab is None else vocab
         xs, ys = bigrams(words, vocab)
-        N = count_matrix(xs, ys, vocab.size)
-        if alpha == 0:
-            N_for_P: NDArray[Any] = N + (N.sum(axis=1, keepdims=True) == 0)
-        else:
-            N_for_P = N
-        return cls(vocab, N, float(alpha), row_probabilities(N_for_P, alpha))
+        return cls.from_counts(vocab, count_matrix(xs, ys, vocab.size), alpha)
+
+    @classmethod
+    def from_counts(cls, vocab: Vocab, counts: ArrayLike, alpha: float = 0.0) -> CountModel:
+        """The model of counts already made (for example by :func:`count_corpus`)."""
+        N = np.asarray(counts)
+        if N.dtype.kind not in "iu":
+            raise validate.InputError(f"counts: expected integer counts, got dtype {N.dtype}")
+        validate.same_shape(validate.counts(N), np.empty((vocab.size, vocab.size)), "N and the vocabulary")
+        P = row_probabilities(N, alpha)
+        return cls(vocab, N.astype(np.int64), validate.number(alpha, "alpha"), P)
 
     def nll(self, words: Sequence[str]) -> float:
         """Average negative log-likelihood per bigram of ``words`` under this model."""
         xs, ys = bigrams(words, self.vocab)
         return average_nll(self.probs, xs, ys)
+
+    def counts_nll(self, N: ArrayLike) -> float:
+        """Average negative log-likelihood per bigram of the bigrams counted in ``N``."""
+        return counts_nll(self.probs, N)
 
     def sample(self, n: int, seed: int, max_length: int = 100) -> list[str]:
         """``n`` words drawn with :func:`sample_words`."""

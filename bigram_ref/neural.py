@@ -6,36 +6,53 @@ enters the forward pass; it only picks :math:`p_y` in the loss. The backward
 pass is written by hand: :math:`\partial L / \partial z = p - t`, and
 :math:`\partial L / \partial W = x \otimes (p - t)`, which is zero outside row ``i``.
 
+:func:`forward_onehot` and :func:`grad_weights` spell this with the one-hot matrix, as
+the guide does; :func:`loss_and_grad` (which :func:`train` uses) computes the same numbers
+by the row lookup ``W[xs]`` and a scatter-add of :math:`p - t` into the looked-up rows,
+a chunk of examples at a time, so no (bigrams, V) array is ever held whole.
+
 Summed over a corpus and grouped by current index, the gradient depends on the
-data only through the counts: :math:`\partial L / \partial W_{i,:} = N_i (\hat p_i - \tilde p_i)`
-(:func:`grad_from_counts`). The guide derives this in *The batched view*.
+data only through the counts: :math:`\partial L / \partial W_{i,:} = N_{i\cdot} (\hat p_i - \tilde p_i)`,
+with :math:`N_{i\cdot} = \sum_k N_{ik}` the total of row :math:`N_{i,:}` and
+:math:`\tilde p_i = N_{i,:} / N_{i\cdot}` (:func:`grad_from_counts`). The guide derives
+this in *The batched view*.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from bigram_ref.counting import as_counts
-from bigram_ref.softmax import as_logits, cross_entropy, grad_logits, log_softmax, one_hot, softmax
+from bigram_ref import validate
+from bigram_ref.counting import pseudo_counts
+from bigram_ref.softmax import cross_entropy, grad_logits, log_softmax, one_hot, softmax
 
 __all__ = [
+    "CHUNK_ENTRIES",
     "TrainResult",
+    "TrainingDiverged",
+    "descend",
     "forward_lookup",
     "forward_onehot",
     "grad_from_counts",
     "grad_weights",
     "init_weights",
     "loss",
+    "loss_and_grad",
     "optimal_logits",
     "train",
 ]
 
 FloatArray = NDArray[np.floating[Any]]
 Reduction = Literal["mean", "sum"]
+
+CHUNK_ENTRIES = 1 << 20
+"""Examples are processed in chunks of about this many logits (8 MiB of float64)."""
 
 
 def init_weights(V: int, seed: int, scale: float = 1.0) -> NDArray[np.float64]:
@@ -47,30 +64,34 @@ def init_weights(V: int, seed: int, scale: float = 1.0) -> NDArray[np.float64]:
     >>> init_weights(3, seed=0).shape
     (3, 3)
     """
-    if not isinstance(V, int | np.integer) or V < 1:
-        raise ValueError(f"V: expected a positive int, got {V!r}")
-    return scale * np.random.default_rng(seed).standard_normal((V, V))
+    V = validate.vocab_size(V)
+    seed = validate.integer(seed, "seed")
+    return validate.number(scale, "scale") * np.random.default_rng(seed).standard_normal((V, V))
 
 
 def _check(W: ArrayLike, xs: ArrayLike, ys: ArrayLike | None = None) -> tuple[FloatArray, NDArray[np.int64]]:
-    W = as_logits(W, name="W", ndims=(2,))
-    if W.shape[0] != W.shape[1]:
-        raise ValueError(f"W: expected a square (V, V) matrix, got shape {W.shape}")
-    V = W.shape[0]
-    xs = np.asarray(xs)
-    if xs.ndim != 1 or (xs.size and xs.dtype.kind not in "iu"):
-        raise ValueError(f"xs: expected a 1-D array of integer indices, got shape {xs.shape}, dtype {xs.dtype}")
-    if xs.size == 0:
-        raise ValueError("xs: expected at least one example")
-    if np.any((xs < 0) | (xs >= V)):
-        raise ValueError(f"xs: index {int(xs[(xs < 0) | (xs >= V)][0])} is out of range for V = {V}")
-    if ys is not None and np.shape(ys) != xs.shape:
-        raise ValueError(f"ys: expected shape {xs.shape} to match xs, got {np.shape(ys)}")
-    return W, xs.astype(np.int64)
+    W = validate.square(W)
+    return W, validate.examples(xs, ys, W.shape[0])
+
+
+def _chunks(xs: NDArray[np.int64], ys: ArrayLike, V: int) -> Iterable[tuple[NDArray[np.int64], NDArray[np.int64]]]:
+    """Consecutive slices of the examples, about :data:`CHUNK_ENTRIES` logits each."""
+    ys = np.asarray(ys, dtype=np.int64)
+    rows = max(1, CHUNK_ENTRIES // V)
+    for start in range(0, len(xs), rows):
+        yield xs[start : start + rows], ys[start : start + rows]
+
+
+def _reduction(reduction: str) -> None:
+    validate.choice(reduction, "reduction", ("mean", "sum"))
 
 
 def forward_onehot(W: ArrayLike, xs: ArrayLike) -> FloatArray:
-    """Logits as the explicit product ``one_hot(xs) @ W``, shape (n, V).
+    r"""Logits as the explicit product ``one_hot(xs) @ W``, shape (n, V).
+
+    A ``-inf`` logit (a probability of exactly 0, as in :func:`optimal_logits`) is carried
+    by a second product with its mask, so that :math:`0 \cdot (-\infty)`, which is NaN,
+    never enters the sum: the result equals :func:`forward_lookup` entry for entry.
 
     Examples
     --------
@@ -81,8 +102,16 @@ def forward_onehot(W: ArrayLike, xs: ArrayLike) -> FloatArray:
     [[6.0, 7.0, 8.0], [0.0, 1.0, 2.0]]
     """
     W, xs = _check(W, xs)
-    X = one_hot(xs, W.shape[0], dtype=W.dtype.type)  # (n, V)
-    return X @ W  # (n, V)
+    return _onehot_product(one_hot(xs, W.shape[0], dtype=W.dtype.type), W)
+
+
+def _onehot_product(X: FloatArray, W: FloatArray) -> FloatArray:
+    dead = np.isneginf(W)  # (V, V)
+    if not dead.any():
+        return X @ W  # (n, V)
+    z = X @ np.where(dead, 0.0, W)  # (n, V): the finite part
+    z[X @ dead > 0] = -np.inf  # (n, V): where the looked-up row is -inf
+    return z
 
 
 def forward_lookup(W: ArrayLike, xs: ArrayLike) -> FloatArray:
@@ -103,6 +132,9 @@ def forward_lookup(W: ArrayLike, xs: ArrayLike) -> FloatArray:
 def loss(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reduction = "mean") -> float:
     r"""The cross-entropy of the examples ``xs -> ys``: mean (default) or sum of :math:`-\log p_y`.
 
+    Computed a chunk of examples at a time (see :func:`loss_and_grad`), so no (n, V) array of
+    logits is ever held whole.
+
     Examples
     --------
     >>> import numpy as np
@@ -111,9 +143,9 @@ def loss(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reduction = "mea
     1.098612
     """
     W, xs = _check(W, xs, ys)
-    if reduction not in ("mean", "sum"):
-        raise ValueError(f"reduction: expected 'mean' or 'sum', got {reduction!r}")
-    return float(cross_entropy(W[xs], ys, reduction=reduction))
+    _reduction(reduction)
+    total = sum(float(cross_entropy(W[x], y, reduction="sum")) for x, y in _chunks(xs, ys, W.shape[0]))
+    return total / len(xs) if reduction == "mean" else total
 
 
 def grad_weights(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reduction = "mean") -> FloatArray:
@@ -131,26 +163,48 @@ def grad_weights(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reductio
     >>> g.round(3).tolist()
     [[0.0, 0.0, 0.0], [0.333, 0.333, -0.667], [0.0, 0.0, 0.0]]
     """
-    return _loss_and_grad(W, xs, ys, reduction)[1]
-
-
-def _loss_and_grad(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reduction) -> tuple[float, FloatArray]:
-    """One forward and one backward pass: the loss and the hand-written ∂L/∂W."""
     W, xs = _check(W, xs, ys)
-    if reduction not in ("mean", "sum"):
-        raise ValueError(f"reduction: expected 'mean' or 'sum', got {reduction!r}")
+    _reduction(reduction)
     X = one_hot(xs, W.shape[0], dtype=W.dtype.type)  # (n, V)
-    z = X @ W  # (n, V): row xs[k] of W for each example
-    dz = grad_logits(z, ys)  # (n, V): p - t, one row per example
-    dW = X.T @ dz  # (V, V): sum of outer products x_k ⊗ (p_k - t_k)
-    total = float(cross_entropy(z, ys, reduction="sum"))
+    dz = grad_logits(_onehot_product(X, W), ys)  # (n, V): p - t, one row per example
+    dW: FloatArray = X.T @ dz  # (V, V): sum of outer products x_k ⊗ (p_k - t_k)
+    return dW / len(xs) if reduction == "mean" else dW
+
+
+def loss_and_grad(
+    W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reduction = "mean"
+) -> tuple[float, NDArray[np.floating[Any]]]:
+    r"""The loss and :math:`\partial L / \partial W` in one pass, by row lookup and scatter-add.
+
+    Equal to :func:`loss` and :func:`grad_weights` (to rounding, about :math:`10^{-15}`
+    relative), but without the one-hot matrix: each chunk of examples looks up its rows
+    ``W[xs]``, computes :math:`p - t`, and adds each example's row into row ``xs[k]`` of the
+    gradient (``numpy.add.at``). Memory is :math:`O(V^2)` plus one chunk of about
+    :data:`CHUNK_ENTRIES` logits, whatever the number of examples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bigram_ref import grad_weights, loss_and_grad
+    >>> W = np.arange(9.0).reshape(3, 3) / 10
+    >>> value, g = loss_and_grad(W, [0, 2, 2], [1, 0, 2])
+    >>> round(value, 6), bool(np.allclose(g, grad_weights(W, [0, 2, 2], [1, 0, 2]), rtol=0, atol=1e-15))
+    (1.101943, True)
+    """
+    W, xs = _check(W, xs, ys)
+    _reduction(reduction)
+    total, dW = 0.0, np.zeros_like(W)  # (V, V)
+    for x, y in _chunks(xs, ys, W.shape[0]):
+        z = W[x]  # (c, V): row x[k] of W for each example of the chunk
+        total += float(cross_entropy(z, y, reduction="sum"))
+        np.add.at(dW, x, grad_logits(z, y))  # scatter-add p - t into the looked-up rows
     if reduction == "mean":
         return total / len(xs), dW / len(xs)
     return total, dW
 
 
 def grad_from_counts(W: ArrayLike, N: ArrayLike) -> NDArray[np.float64]:
-    r"""The summed-loss gradient from the counts alone: :math:`N_i \operatorname{softmax}(W_i) - N[i, :]`.
+    r"""The summed-loss gradient from the counts alone: :math:`N_{i\cdot} \operatorname{softmax}(W_{i,:}) - N_{i,:}`.
 
     Equal to :func:`grad_weights` with ``reduction="sum"`` on any corpus whose
     counts are ``N`` (divide by ``N.sum()`` for the mean loss), in O(V²) work.
@@ -162,20 +216,20 @@ def grad_from_counts(W: ArrayLike, N: ArrayLike) -> NDArray[np.float64]:
     >>> grad_from_counts(np.zeros((2, 2)), [[3, 1], [0, 0]]).tolist()
     [[-1.0, 1.0], [0.0, 0.0]]
     """
-    N = as_counts(N)
-    W = as_logits(W, name="W", ndims=(2,))
-    if W.shape != N.shape:
-        raise ValueError(f"W and N: expected the same (V, V) shape, got {W.shape} and {N.shape}")
-    n_i = N.sum(axis=1, keepdims=True)  # (V, 1): examples per current index
-    grad: NDArray[np.float64] = n_i * softmax(W.astype(np.float64)) - N  # (V, V) = N_i (p̂_i − p̃_i)
+    N = validate.counts(N)
+    W = validate.square(W)
+    validate.same_shape(W, N)
+    totals = N.sum(axis=1, keepdims=True)  # (V, 1): N_i·, the examples per current index
+    grad: NDArray[np.float64] = totals * softmax(W.astype(np.float64)) - N  # (V, V) = N_i· (p̂_i − p̃_i)
     return grad
 
 
 def optimal_logits(N: ArrayLike) -> NDArray[np.float64]:
-    r"""The closed-form minimiser of the summed loss: :math:`W^*_{ij} = \log (N_{ij} / \sum_k N_{ik})`.
+    r"""The closed-form minimiser of the summed loss: :math:`W^*_{ij} = \log (N_{ij} / N_{i\cdot})`.
 
     ``-inf`` where a count is zero (that probability must be exactly 0); rows
-    with no counts at all are left at 0 (any logits are optimal there).
+    with no counts at all are left at 0 (any logits are optimal there; 0 gives the
+    uniform row of :func:`~bigram_ref.counting.row_probabilities`).
 
     Examples
     --------
@@ -183,8 +237,8 @@ def optimal_logits(N: ArrayLike) -> NDArray[np.float64]:
     >>> optimal_logits([[2, 1, 0], [0, 0, 0], [1, 1, 1]]).round(4).tolist()
     [[-0.4055, -1.0986, -inf], [0.0, 0.0, 0.0], [-1.0986, -1.0986, -1.0986]]
     """
-    N = as_counts(N)
-    totals = N.sum(axis=1, keepdims=True)  # (V, 1)
+    N = validate.counts(N)
+    totals = N.sum(axis=1, keepdims=True)  # (V, 1): N_i·
     with np.errstate(divide="ignore"):
         W = np.log(N) - np.log(np.where(totals > 0, totals, 1.0))
     W[totals[:, 0] == 0] = 0.0
@@ -199,6 +253,65 @@ class TrainResult:
     losses: list[float]
 
 
+class TrainingDiverged(validate.InputError):
+    """Gradient descent blew up: the loss became non-finite or rose far above where it started."""
+
+    def __init__(self, step: int, loss: float) -> None:
+        super().__init__(f"training diverged at step {step} (loss {loss:.6g}): try a smaller lr")
+        self.step, self.loss = step, loss
+
+
+def descend(
+    W: ArrayLike, xs: ArrayLike, ys: ArrayLike, *, lr: float, alpha: float = 0.0
+) -> Iterable[tuple[float, NDArray[np.floating[Any]]]]:
+    r"""Full-batch gradient descent without end: yield the mean loss and ``W`` before each step.
+
+    ``W ← W − lr · ∂L/∂W``, the gradient from :func:`loss_and_grad`. With ``alpha > 0``
+    the loss gains the term :math:`\frac{\alpha}{n}\sum_i \sum_j -\log p_{ij}` (a uniform
+    target for every row: :math:`\alpha` pseudo-counts in every cell, as
+    :func:`~bigram_ref.counting.pseudo_counts` adds them), whose exact minimiser is the
+    add-``alpha`` smoothed count model. :func:`train` takes a given number of steps of it;
+    the command line prints its losses as they come.
+
+    Raises
+    ------
+    TrainingDiverged
+        If the loss becomes non-finite or rises above :math:`L_0 + \max(1, L_0)` (its
+        start :math:`L_0`, plus at least one nat): the step size is too large. It is an
+        :class:`~bigram_ref.validate.InputError` naming the step and the loss.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bigram_ref import descend
+    >>> steps = descend(np.zeros((3, 3)), [0, 0, 0], [1, 1, 2], lr=2.0)
+    >>> [round(next(steps)[0], 4) for _ in range(3)]
+    [1.0986, 0.7972, 0.7412]
+    """
+    W64: NDArray[np.float64] = validate.square(W).astype(np.float64)
+    xs = validate.examples(xs, ys, W64.shape[0])
+    lr = validate.number(lr, "lr", positive=True)
+    prior = pseudo_counts(np.zeros(W64.shape), alpha)  # (V, V): α pseudo-counts in every cell
+    alpha = float(prior[0, 0])
+    n = len(xs)
+    finite = np.isfinite(W64)  # (V, V): -inf logits stay -inf; anything else must stay finite
+    start = None
+    for k in itertools.count():
+        if not np.isfinite(W64[finite]).all():  # the last update overflowed
+            raise TrainingDiverged(k, np.inf)
+        with np.errstate(over="ignore", invalid="ignore"):  # huge logits may overflow: divergence, below
+            data, dW = loss_and_grad(W64, xs, ys, reduction="sum")  # only looked-up rows are non-zero
+            penalty = alpha * -log_softmax(W64).sum() if alpha else 0.0
+            dW += grad_from_counts(W64, prior)  # the uniform-target term: α·V·p_i − α
+            value, dW = float(data + penalty) / n, dW / n
+        start = value if start is None else start
+        if not np.isfinite(value) or value > start + max(1.0, start):
+            raise TrainingDiverged(k, value)
+        yield value, W64
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught above, as divergence
+            W64 = W64 - lr * dW
+
+
 def train(
     W: ArrayLike,
     xs: ArrayLike,
@@ -208,12 +321,12 @@ def train(
     steps: int,
     alpha: float = 0.0,
 ) -> TrainResult:
-    r"""Full-batch gradient descent on the mean loss, with the hand-written backward pass.
+    r"""Full-batch gradient descent on the mean loss for ``steps`` steps (:func:`descend`).
 
-    ``W ← W − lr · ∂L/∂W`` for ``steps`` steps. With ``alpha > 0`` the loss
-    gains the term :math:`\frac{\alpha}{n}\sum_i \sum_j -\log p_{ij}` (a uniform
-    target for every row), whose exact minimiser is the add-``alpha`` smoothed
-    count model: training then converges to those probabilities with finite logits.
+    Returns the final weights and the loss before each step and at the end. With
+    ``alpha > 0`` the loss gains the uniform-target penalty of :func:`descend`, and training
+    converges to the add-``alpha`` smoothed count model with finite logits. Raises
+    :class:`TrainingDiverged` if the step size ``lr`` makes the loss blow up.
 
     Examples
     --------
@@ -224,25 +337,10 @@ def train(
     >>> softmax(result.W[0]).round(2).tolist()
     [0.0, 0.67, 0.33]
     """
-    W64: NDArray[np.float64] = np.array(W, dtype=np.float64)
-    _, xs = _check(W64, xs, ys)
-    if not (np.isfinite(lr) and lr > 0) or steps < 0:
-        raise ValueError(f"lr and steps: expected lr > 0 and steps >= 0, got {lr!r} and {steps!r}")
-    if not np.isfinite(alpha) or alpha < 0:
-        raise ValueError(f"alpha: expected a finite number >= 0, got {alpha!r}")
-    n = len(xs)
-    prior = np.full(W64.shape, float(alpha))  # (V, V): α pseudo-counts in every cell
-
-    def step(W: FloatArray) -> tuple[float, FloatArray]:
-        data, dW = _loss_and_grad(W, xs, ys, reduction="sum")  # only looked-up rows are non-zero
-        penalty = float(alpha) * -log_softmax(W).sum()
-        dW += grad_from_counts(W, prior)  # the uniform-target term: α·V·p_i − α
-        return float(data + penalty) / n, dW / n
-
-    losses = []
-    for _ in range(steps):
-        value, dW = step(W64)
+    steps = validate.integer(steps, "steps")
+    losses: list[float] = []
+    W_last: FloatArray = np.empty(0)
+    for value, W_k in itertools.islice(descend(W, xs, ys, lr=lr, alpha=alpha), steps + 1):
         losses.append(value)
-        W64 = W64 - lr * dW
-    losses.append(step(W64)[0])
-    return TrainResult(W64, losses)
+        W_last = W_k  # only the last is kept
+    return TrainResult(W_last.astype(np.float64, copy=False), losses)

@@ -6,7 +6,7 @@ kept; integer input is promoted to float64). Each function subtracts the row
 maximum before exponentiating, so logits as large as :math:`\pm 10^4` neither
 overflow nor underflow into NaN. ``-inf`` is allowed (a probability of exactly
 zero, as in :func:`~bigram_ref.neural.optimal_logits`); NaN, ``+inf`` and a row that is
-``-inf`` everywhere are rejected with a :class:`ValueError`.
+``-inf`` everywhere are rejected with a :class:`~bigram_ref.validate.InputError`.
 
 The guide derives each formula in *The softmax derivative*.
 """
@@ -18,10 +18,13 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from bigram_ref import validate
+
 __all__ = [
     "cross_entropy",
     "grad_logits",
     "log_softmax",
+    "logsumexp",
     "one_hot",
     "softmax",
     "softmax_jacobian",
@@ -29,45 +32,6 @@ __all__ = [
 
 FloatArray = NDArray[np.floating[Any]]
 Reduction = Literal["mean", "sum", "none"]
-
-
-def as_logits(z: ArrayLike, name: str = "z", ndims: tuple[int, ...] = (1, 2)) -> FloatArray:
-    """Validate logits: a float array of an allowed rank, no NaN, no ``+inf``, no all-``-inf`` row."""
-    arr = np.asarray(z)
-    if arr.dtype.kind in "biu":
-        arr = arr.astype(np.float64)
-    if arr.dtype not in (np.float32, np.float64):
-        raise ValueError(f"{name}: expected float32 or float64 logits, got dtype {arr.dtype}")
-    if arr.ndim not in ndims:
-        want = " or ".join(f"{d}-D" for d in ndims)
-        raise ValueError(f"{name}: expected a {want} array, got shape {arr.shape}")
-    if arr.shape[-1] == 0:
-        raise ValueError(f"{name}: expected at least one logit per row, got shape {arr.shape}")
-    if np.isfinite(arr).all():  # the common case: one pass, nothing more to check
-        return arr
-    if np.isnan(arr).any():
-        raise ValueError(f"{name}: contains NaN at index {np.argwhere(np.isnan(arr))[0].tolist()}")
-    if np.isposinf(arr).any():
-        raise ValueError(f"{name}: contains +inf at index {np.argwhere(np.isposinf(arr))[0].tolist()}")
-    dead = np.all(np.isneginf(arr), axis=-1)
-    if np.any(dead):
-        where = f"row {int(np.argmax(dead))} is" if arr.ndim == 2 else "every entry is"
-        raise ValueError(f"{name}: {where} -inf, which leaves no probability anywhere")
-    return arr
-
-
-def as_targets(y: ArrayLike, z: FloatArray, name: str = "y") -> NDArray[np.int64]:
-    """Validate target indices against logits ``z``: one int per row, each in ``[0, V)``."""
-    arr = np.asarray(y)
-    if arr.dtype.kind not in "iu":
-        raise ValueError(f"{name}: expected integer class indices, got dtype {arr.dtype}")
-    if arr.shape != z.shape[:-1]:
-        raise ValueError(f"{name}: expected shape {z.shape[:-1]} to match logits of shape {z.shape}, got {arr.shape}")
-    V = z.shape[-1]
-    bad = (arr < 0) | (arr >= V)
-    if np.any(bad):
-        raise ValueError(f"{name}: index {int(arr[bad].flat[0])} is out of range for V = {V}")
-    return arr.astype(np.int64)
 
 
 def _softmax(z: FloatArray) -> FloatArray:
@@ -82,6 +46,27 @@ def _log_softmax(z: FloatArray) -> FloatArray:
     return logp
 
 
+def _logsumexp(z: FloatArray) -> FloatArray:
+    m = z.max(axis=-1, keepdims=True)  # finite: validation refuses a row that is -inf everywhere
+    out: FloatArray = m + np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
+    return out
+
+
+def logsumexp(z: ArrayLike) -> FloatArray:
+    r"""Log-sum-exp along the last axis, :math:`\log \sum_k e^{z_k}`, computed as :math:`m + \log \sum_k e^{z_k - m}`.
+
+    With :math:`m = \max_k z_k` no exponential overflows. One value per row (a 0-D array
+    for 1-D ``z``); :math:`\log p_j = z_j - \operatorname{logsumexp}(z)`.
+
+    Examples
+    --------
+    >>> from bigram_ref import logsumexp
+    >>> logsumexp([[0.0, 0.0], [1000.0, 1000.0]]).round(6).tolist()  # log 2, and 1000 + log 2
+    [0.693147, 1000.693147]
+    """
+    return _logsumexp(validate.logits(z))[..., 0]
+
+
 def softmax(z: ArrayLike) -> FloatArray:
     r"""Softmax along the last axis: :math:`p_j = e^{z_j} / \sum_k e^{z_k}`.
 
@@ -93,7 +78,7 @@ def softmax(z: ArrayLike) -> FloatArray:
     >>> softmax([1e4, 0.0]).tolist()
     [1.0, 0.0]
     """
-    return _softmax(as_logits(z))
+    return _softmax(validate.logits(z))
 
 
 def log_softmax(z: ArrayLike) -> FloatArray:
@@ -107,7 +92,7 @@ def log_softmax(z: ArrayLike) -> FloatArray:
     >>> float(log_softmax([1e4, 0.0])[1])
     -10000.0
     """
-    return _log_softmax(as_logits(z))
+    return _log_softmax(validate.logits(z))
 
 
 def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "mean") -> FloatArray:
@@ -130,17 +115,13 @@ def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "mean") -> 
     >>> cross_entropy([[0.0, 0.0], [0.0, 0.0]], [0, 1], reduction="none").round(4).tolist()
     [0.6931, 0.6931]
     """
-    z = as_logits(z)
-    y = as_targets(y, z)
-    logp = _log_softmax(z)
-    losses: FloatArray = -np.take_along_axis(logp, y[..., None], axis=-1)[..., 0]
+    z = validate.logits(z)
+    y = validate.indices(y, "y", z.shape[-1], shape=z.shape[:-1])
+    validate.choice(reduction, "reduction", ("mean", "sum", "none"))
+    losses: FloatArray = -np.take_along_axis(_log_softmax(z), y[..., None], axis=-1)[..., 0]
     if reduction == "none":
         return losses
-    if reduction == "sum":
-        return np.asarray(losses.sum())
-    if reduction == "mean":
-        return np.asarray(losses.mean())
-    raise ValueError(f"reduction: expected 'mean', 'sum' or 'none', got {reduction!r}")
+    return np.asarray(losses.sum() if reduction == "sum" else losses.mean())
 
 
 def one_hot(y: ArrayLike, V: int, dtype: type[np.floating[Any]] = np.float64) -> FloatArray:
@@ -152,13 +133,8 @@ def one_hot(y: ArrayLike, V: int, dtype: type[np.floating[Any]] = np.float64) ->
     >>> one_hot(2, 4).tolist()
     [0.0, 0.0, 1.0, 0.0]
     """
-    if not isinstance(V, int | np.integer) or V < 1:
-        raise ValueError(f"V: expected a positive int, got {V!r}")
-    arr = np.asarray(y)
-    if arr.dtype.kind not in "iu":
-        raise ValueError(f"y: expected integer indices, got dtype {arr.dtype}")
-    if np.any((arr < 0) | (arr >= V)):
-        raise ValueError(f"y: index {int(arr[(arr < 0) | (arr >= V)].flat[0])} is out of range for V = {V}")
+    V = validate.vocab_size(V)
+    arr = validate.indices(y, "y", V)
     out = np.zeros((*arr.shape, V), dtype=dtype)
     np.put_along_axis(out, arr[..., None].astype(np.intp), 1, axis=-1)
     return out
@@ -176,8 +152,8 @@ def grad_logits(z: ArrayLike, y: ArrayLike) -> FloatArray:
     >>> grad_logits([0.20, -0.10, 0.05], 1).round(3).tolist()
     [0.384, -0.715, 0.331]
     """
-    z = as_logits(z)
-    y = as_targets(y, z)
+    z = validate.logits(z)
+    y = validate.indices(y, "y", z.shape[-1], shape=z.shape[:-1])
     g = _softmax(z)  # (…, V)
     np.put_along_axis(g, y[..., None], np.take_along_axis(g, y[..., None], axis=-1) - 1, axis=-1)
     return g  # p - t: the one-hot t only subtracts 1 at the target
@@ -194,6 +170,6 @@ def softmax_jacobian(z: ArrayLike) -> FloatArray:
     >>> softmax_jacobian([0.0, 0.0]).tolist()
     [[0.25, -0.25], [-0.25, 0.25]]
     """
-    z = as_logits(z, ndims=(1,))
+    z = validate.logits(z, ndims=(1,))
     p = _softmax(z)  # (V,)
     return np.diag(p) - np.outer(p, p)  # (V, V)

@@ -11,6 +11,7 @@ Inputs and outputs are NumPy arrays; computation is in float64.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -18,10 +19,16 @@ import torch
 import torch.nn.functional as F
 from numpy.typing import ArrayLike, NDArray
 
+from bigram_ref.gradcheck import compare, numerical_grad
+from bigram_ref.neural import grad_from_counts, grad_weights, loss
+from bigram_ref.softmax import cross_entropy, grad_logits, softmax, softmax_jacobian
+
 __all__ = [
+    "CHECKS",
     "autograd_grad_logits",
     "autograd_grad_weights",
     "autograd_jacobian",
+    "check_all",
     "forward",
     "lecture_loss",
     "lecture_train",
@@ -96,7 +103,7 @@ def lecture_loss(W: torch.Tensor, xenc: torch.Tensor, y: torch.Tensor, reg: floa
     """
     logits = xenc @ W  # (n, V): log-counts
     counts = logits.exp()  # (n, V)
-    probs = counts / counts.sum(1, keepdim=True)  # (n, V); keepdim, or rows divide by columns
+    probs = counts / counts.sum(1, keepdim=True)  # (n, V); keepdim, or each column is divided by a row total
     return -probs[torch.arange(len(y)), y].log().mean() + reg * (W**2).mean()
 
 
@@ -127,3 +134,50 @@ def lecture_train(
         with torch.no_grad():
             W -= lr * W.grad
     return losses, W.detach().double().numpy()
+
+
+CHECKS = ("dL/dz = p - t", "softmax Jacobian", "dL/dW (sum)", "dL/dW (mean)", "dL/dW from counts")
+"""The hand-written gradients that :func:`check_all` checks, in order."""
+
+
+def _probability(j: int) -> Callable[[NDArray[np.float64]], float]:
+    return lambda v: float(softmax(v)[j])
+
+
+def check_all(V: int, n: int, seed: int) -> list[tuple[str, float, float]]:
+    """Every hand-written gradient against autograd and finite differences, on a random batch.
+
+    One row per entry of :data:`CHECKS`: (name, error vs autograd, error vs finite
+    differences), each the norm-relative error of :func:`~bigram_ref.gradcheck.compare`.
+    ``W`` is standard normal (V, V); ``n`` examples are drawn uniformly. The finite
+    differences of the summed loss cost :math:`2V^2` loss evaluations; those of the mean
+    loss are the same numbers divided by ``n``.
+
+    Examples
+    --------
+    >>> from bigram_ref.torch_twin import check_all
+    >>> all(auto < 1e-12 and fd < 1e-6 for _, auto, fd in check_all(4, 6, seed=0))
+    True
+    """
+    rng = np.random.default_rng(seed)
+    W = rng.standard_normal((V, V))
+    xs = rng.integers(0, V, size=n)
+    ys = rng.integers(0, V, size=n)
+    z, y = W[xs[0]], int(ys[0])
+    N = np.bincount(xs * V + ys, minlength=V * V).reshape(V, V)
+    fd_sum = numerical_grad(lambda w: loss(w, xs, ys, "sum"), W)  # (V, V): the costly part
+    pairs = [
+        (grad_logits(z, y), autograd_grad_logits(z, y), numerical_grad(lambda v: float(cross_entropy(v, y)), z)),
+        (
+            softmax_jacobian(z),
+            autograd_jacobian(z),
+            np.stack([numerical_grad(_probability(j), z) for j in range(V)]),  # row j: ∂p_j/∂z
+        ),
+        (grad_weights(W, xs, ys, "sum"), autograd_grad_weights(W, xs, ys, "sum"), fd_sum),
+        (grad_weights(W, xs, ys, "mean"), autograd_grad_weights(W, xs, ys, "mean"), fd_sum / n),
+        (grad_from_counts(W, N), autograd_grad_weights(W, xs, ys, "sum"), fd_sum),
+    ]
+    return [
+        (name, compare(manual, auto).error, compare(manual, fd).error)
+        for name, (manual, auto, fd) in zip(CHECKS, pairs, strict=True)
+    ]

@@ -82,12 +82,12 @@ def test_vocab_encode_unknown_character_names_it_and_the_word() -> None:
 
 
 def test_vocab_decode_out_of_range() -> None:
-    with pytest.raises(ValueError, match=r"index 9 is out of range for a vocabulary of size 3"):
+    with pytest.raises(ValueError, match=r"^ids\[1\] = 9 is out of range for V = 3$"):
         Vocab.from_words(["ab"]).decode([1, 9])
 
 
 def test_vocab_requires_boundary_first() -> None:
-    with pytest.raises(ValueError, match=r"expected '\.' at index 0"):
+    with pytest.raises(ValueError, match=r"^chars: expected '\.' and then distinct single characters"):
         Vocab(("a", "."))
 
 
@@ -109,7 +109,7 @@ def test_bigrams_unknown_character_names_it_and_the_word() -> None:
 
 
 def test_bigrams_rejects_a_bare_string() -> None:
-    with pytest.raises(TypeError, match="single str"):
+    with pytest.raises(CorpusError, match=r"^words: expected a list of words, got a single str$"):
         bigrams("abc", Vocab.from_words(["abc"]))  # type: ignore[arg-type]
 
 

@@ -5,7 +5,17 @@ import math
 import numpy as np
 import pytest
 
-from bigram_ref import CountModel, Vocab, average_nll, bigrams, count_matrix, row_probabilities, sample_words
+from bigram_ref import (
+    CountModel,
+    Vocab,
+    average_nll,
+    bigrams,
+    count_matrix,
+    optimal_logits,
+    row_probabilities,
+    sample_words,
+    softmax,
+)
 
 WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "ella"]
 
@@ -24,11 +34,11 @@ def test_count_matrix_equals_the_increment_loop() -> None:
 @pytest.mark.parametrize(
     ("xs", "ys", "V", "message"),
     [
-        ([0, 3], [0, 1], 3, r"xs\[1\] = 3 is out of range for vocab_size = 3"),
+        ([0, 3], [0, 1], 3, r"^xs\[1\] = 3 is out of range for V = 3$"),
         ([0, 1], [0, -1], 3, r"ys\[1\] = -1 is out of range"),
-        ([0, 1], [0], 3, r"same length"),
+        ([0, 1], [0], 3, r"^ys: expected shape \(2,\), got \(1,\)$"),
         ([0.5], [0], 3, r"expected integer indices"),
-        ([0], [0], 0, r"vocab_size: expected a positive int"),
+        ([0], [0], 0, r"^vocab_size: expected an int from 1 to 1,114,113, got 0$"),
         ([[0]], [[0]], 3, r"expected a 1-D array"),
     ],
 )
@@ -50,10 +60,15 @@ def test_smoothing_formula() -> None:
     assert P[0].tolist() == pytest.approx([0.5 / 4.5, 2.5 / 4.5, 1.5 / 4.5], abs=1e-15)
 
 
-def test_zero_row_needs_smoothing() -> None:
-    with pytest.raises(ValueError, match=r"row 1 has no counts.*alpha > 0"):
-        row_probabilities([[1, 1], [0, 0]])
+def test_an_empty_row_is_uniform_everywhere() -> None:
+    """One policy: a row with no counts is uniform (the alpha -> 0 limit), in every function that normalises."""
+    assert row_probabilities([[1, 3], [0, 0]]).tolist() == [[0.25, 0.75], [0.5, 0.5]]
     assert row_probabilities([[1, 1], [0, 0]], alpha=1.0)[1].tolist() == [0.5, 0.5]
+    assert np.allclose(row_probabilities([[1, 3], [0, 0]], alpha=1e-12), [[0.25, 0.75], [0.5, 0.5]])
+    model = CountModel.fit(["ab"], vocab=Vocab((".", "a", "b", "c")))  # 'c' is never followed by anything
+    assert model.counts[3].tolist() == [0, 0, 0, 0]
+    assert model.probs[3].tolist() == [0.25] * 4
+    assert np.allclose(softmax(optimal_logits(model.counts)), model.probs, atol=1e-15)
 
 
 @pytest.mark.parametrize("bad", [[[1, -1], [0, 1]], [[1, np.nan], [0, 1]], [[1, 2, 3]], [["a"]]])

@@ -21,3 +21,25 @@ def test_every_message_in_the_errors_table_is_printed_by_the_examples() -> None:
     for message in messages:
         pattern = re.escape(message).replace(re.escape("<file>"), r"<dir>(/\S+)?")
         assert re.search(pattern, outputs), f"not printed by any example on the page: {message}"
+
+
+def test_every_message_the_package_raises_is_on_the_errors_page() -> None:
+    """Each InputError/CorpusError message in the source: its longest literal part appears on the page."""
+    import ast
+
+    page = (DOCS / "reference" / "errors.md").read_text(encoding="utf-8")
+    package = Path(__file__).parent.parent / "bigram_ref"
+    missing = []
+    for path in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(node, "func", None)
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            if getattr(name, "id", getattr(name, "attr", None)) not in {"InputError", "CorpusError"}:
+                continue
+            message = node.args[0]
+            parts = [message] if isinstance(message, ast.Constant) else getattr(message, "values", [])
+            literal = max((str(p.value) for p in parts if isinstance(p, ast.Constant)), key=len, default="")
+            if literal.strip(" :") and literal.strip() not in page:
+                missing.append(f"{path.name}:{node.lineno}: {literal.strip()!r}")
+    assert missing == []

@@ -10,17 +10,21 @@ import pytest
 
 from bigram_ref import (
     CountModel,
+    TrainingDiverged,
     Vocab,
     bigrams,
     check_grad,
     compare,
     count_matrix,
+    cross_entropy,
+    descend,
     forward_lookup,
     forward_onehot,
     grad_from_counts,
     grad_weights,
     init_weights,
     loss,
+    loss_and_grad,
     optimal_logits,
     softmax,
     train,
@@ -51,7 +55,7 @@ def test_only_row_i_of_the_gradient_is_non_zero() -> None:
     assert g[i].tolist() == (softmax(W[i]) - np.eye(V)[y]).tolist()
     witness = autograd_grad_weights(W, [i], [y], "sum")
     assert np.flatnonzero(np.abs(witness).sum(axis=1)).tolist() == [i]
-    assert compare(g, witness).max_rel < 1e-12
+    assert compare(g, witness).error < 1e-12
 
 
 @pytest.mark.parametrize("reduction", ["sum", "mean"])
@@ -61,7 +65,7 @@ def test_manual_backward_against_autograd_and_finite_differences(
     vocab, xs, ys = data
     W = init_weights(vocab.size, seed=2)
     g = grad_weights(W, xs, ys, reduction)  # type: ignore[arg-type]
-    assert compare(g, autograd_grad_weights(W, xs, ys, reduction)).max_rel < 1e-12  # type: ignore[arg-type]
+    assert compare(g, autograd_grad_weights(W, xs, ys, reduction)).error < 1e-12  # type: ignore[arg-type]
     result = check_grad(lambda w: loss(w, xs, ys, reduction), lambda w: grad_weights(w, xs, ys, reduction), W)  # type: ignore[arg-type]
     assert result.ok(1e-6), result
 
@@ -152,15 +156,83 @@ def test_sgd_step_raises_the_target_and_lowers_the_rest() -> None:
     ("call", "message"),
     [
         (lambda: forward_onehot(np.zeros((2, 3)), [0]), r"^W: expected a square"),
-        (lambda: forward_lookup(np.zeros((2, 2)), [2]), r"^xs: index 2 is out of range for V = 2"),
+        (lambda: forward_lookup(np.zeros((2, 2)), [2]), r"^xs\[0\] = 2 is out of range for V = 2$"),
         (lambda: forward_lookup(np.zeros((2, 2)), []), r"^xs: expected at least one example"),
         (lambda: grad_weights(np.zeros((2, 2)), [0, 1], [0]), r"^ys: expected shape \(2,\)"),
         (lambda: grad_weights(np.full((2, 2), np.nan), [0], [0]), r"^W: contains NaN"),
         (lambda: grad_from_counts(np.zeros((2, 2)), np.zeros((3, 3))), r"^W and N: expected the same"),
-        (lambda: train(np.zeros((2, 2)), [0], [1], lr=-1.0, steps=1), r"^lr and steps"),
-        (lambda: init_weights(0, seed=0), r"^V: expected a positive int"),
+        (lambda: train(np.zeros((2, 2)), [0], [1], lr=-1.0, steps=1), r"^lr: expected a finite number > 0, got -1.0$"),
+        (lambda: init_weights(0, seed=0), r"^V: expected an int from 1 to 1,114,113, got 0$"),
     ],
 )
 def test_bad_input_is_a_clear_value_error(call: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()  # type: ignore[operator]
+
+
+# --- the lookup + scatter-add path, -inf logits, divergence --------------------------------------
+
+
+@pytest.mark.parametrize("V", [1, 2, 7, 40])
+def test_lookup_and_scatter_add_equal_the_one_hot_form(V: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bigram_ref.neural
+
+    rng = np.random.default_rng(V)
+    W = rng.standard_normal((V, V)) * 3
+    xs, ys = rng.integers(0, V, 300), rng.integers(0, V, 300)
+    for chunk in (V, 7 * V, bigram_ref.neural.CHUNK_ENTRIES):  # one example per chunk, several, all at once
+        monkeypatch.setattr(bigram_ref.neural, "CHUNK_ENTRIES", chunk)
+        for reduction in ("sum", "mean"):
+            value, g = loss_and_grad(W, xs, ys, reduction)
+            reference = grad_weights(W, xs, ys, reduction)
+            assert np.abs(g - reference).max() <= 1e-12 * max(1.0, np.abs(reference).max())
+            assert value == pytest.approx(loss(W, xs, ys, reduction), rel=1e-12)
+            whole = float(cross_entropy(W[xs], ys, reduction=reduction))  # every example at once
+            assert loss(W, xs, ys, reduction) == pytest.approx(whole, rel=1e-12)
+
+
+def test_minus_inf_logits_give_the_same_logits_in_both_forwards() -> None:
+    N = np.array([[0, 2, 1], [1, 0, 0], [1, 0, 0]])
+    W_star = optimal_logits(N)  # -inf where a count is zero
+    xs = np.array([0, 1, 2, 0])
+    onehot, lookup = forward_onehot(W_star, xs), forward_lookup(W_star, xs)
+    assert not np.isnan(onehot).any()
+    assert np.array_equal(onehot, lookup)
+    g = grad_weights(W_star, xs, [1, 0, 0, 2])
+    assert not np.isnan(g).any()
+    assert np.allclose(g, grad_from_counts(W_star, count_matrix(xs, [1, 0, 0, 2], 3)) / 4, atol=1e-15)
+
+
+def test_a_dead_row_of_W_is_named_as_W() -> None:
+    W = np.zeros((2, 2))
+    W[1] = -np.inf
+    with pytest.raises(ValueError, match=r"^W: row 1 is -inf, which leaves no probability anywhere$"):
+        grad_weights(W, [1], [0])
+
+
+@pytest.mark.parametrize(("lr", "step"), [(1e6, 1), (1.7e308, 1)])
+def test_divergence_raises_naming_the_step(data: tuple[Vocab, np.ndarray, np.ndarray], lr: float, step: int) -> None:
+    vocab, xs, ys = data
+    with pytest.raises(
+        TrainingDiverged, match=rf"^training diverged at step {step} \(loss .*\): try a smaller lr$"
+    ) as info:
+        train(init_weights(vocab.size, seed=0), xs, ys, lr=lr, steps=10)
+    assert info.value.step == step
+
+
+def test_the_tiny_corpus_that_rose_from_080_to_1046_now_stops() -> None:
+    vocab = Vocab.from_words(["aaaa", "a"])
+    xs, ys = bigrams(["aaaa", "a"], vocab)
+    with pytest.raises(TrainingDiverged) as info:
+        train(init_weights(vocab.size, seed=0), xs, ys, lr=50.0, steps=100)
+    assert info.value.loss > 0.80 + 1
+
+
+def test_descend_yields_what_train_returns(data: tuple[Vocab, np.ndarray, np.ndarray]) -> None:
+    vocab, xs, ys = data
+    W0 = init_weights(vocab.size, seed=8)
+    result = train(W0, xs, ys, lr=5.0, steps=4, alpha=0.2)
+    steps = descend(W0, xs, ys, lr=5.0, alpha=0.2)
+    path = [next(steps) for _ in range(5)]
+    assert [value for value, _ in path] == result.losses
+    assert np.array_equal(path[-1][1], result.W)

@@ -1,0 +1,259 @@
+r"""Input validation: every rule the package checks, each in one place with one message.
+
+Every public function of the package checks its arguments with these functions
+before computing, so a bad argument is reported the same way wherever it enters: an
+:class:`InputError` whose message starts with the argument's name (or the file and line
+of a corpus) and says what was expected. :class:`InputError` is a :class:`ValueError`;
+the command line catches it (and :class:`OSError`, :class:`MemoryError`) and prints one
+``error:`` line, while any other exception is a bug and keeps its traceback. The guide's
+page *What happens when…* lists every message.
+
+Examples
+--------
+>>> from bigram_ref import validate
+>>> validate.number(0.5, "alpha")
+0.5
+>>> try:
+...     validate.number(None, "alpha")
+... except validate.InputError as error:
+...     print(error)
+...
+alpha: expected a finite number >= 0, got None
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "BOUNDARY",
+    "MAX_V",
+    "CorpusError",
+    "InputError",
+    "choice",
+    "counts",
+    "distributions",
+    "examples",
+    "indices",
+    "integer",
+    "logits",
+    "number",
+    "probabilities",
+    "same_shape",
+    "square",
+    "unknown_character",
+    "vocab_size",
+    "word_error",
+    "words",
+]
+
+BOUNDARY = "."
+"""The start/end symbol of every word; always index 0 of a vocabulary."""
+
+MAX_V = 0x110000 + 1
+"""The largest vocabulary size, one symbol per Unicode code point plus the boundary."""
+
+FloatArray = NDArray[np.floating[Any]]
+
+# inside a word: the boundary, control characters (C0, DEL, C1), line/paragraph separators, lone surrogates
+_FORBIDDEN = re.compile(r"[.\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+class InputError(ValueError):
+    """Input the caller can fix: a bad argument, option, path or corpus, named in the message."""
+
+
+class CorpusError(InputError):
+    """A word list that cannot be used, with the file and line (or list position) at fault."""
+
+
+def _short(word: str, limit: int = 40) -> str:
+    return word if len(word) <= limit else word[: limit - 1] + "…"
+
+
+def _position(index: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(k) for k in index) + "]" if index else ""
+
+
+def integer(value: object, name: str, minimum: int = 0, maximum: int | None = None) -> int:
+    """An int (Python or NumPy, not bool) from ``minimum`` to ``maximum``, returned as a Python int."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+        k = int(value)
+        if minimum <= k and (maximum is None or k <= maximum):
+            return k
+    bounds = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum:,}"
+    raise InputError(f"{name}: expected an int {bounds}, got {value!r}")
+
+
+def vocab_size(value: object, name: str = "V") -> int:
+    """A vocabulary size: an int from 1 to :data:`MAX_V`."""
+    return integer(value, name, 1, MAX_V)
+
+
+def number(value: object, name: str, *, positive: bool = False) -> float:
+    """A finite real number, ``>= 0`` (or ``> 0`` with ``positive=True``), returned as a float."""
+    x = math.nan
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool | np.bool_):
+        try:
+            x = float(value)
+        except OverflowError:  # an int too large for a float
+            x = math.inf
+    if math.isfinite(x) and (x > 0 if positive else x >= 0):
+        return x
+    raise InputError(f"{name}: expected a finite number {'> 0' if positive else '>= 0'}, got {value!r}")
+
+
+def logits(z: ArrayLike, name: str = "z", ndims: tuple[int, ...] = (1, 2)) -> FloatArray:
+    """Logits: float32/float64 (ints become float64) of an allowed rank; no NaN, ``+inf`` or all-``-inf`` row."""
+    arr = np.asarray(z)
+    if arr.dtype.kind in "biu":
+        arr = arr.astype(np.float64)
+    if arr.dtype not in (np.float32, np.float64):
+        raise InputError(f"{name}: expected float32 or float64 logits, got dtype {arr.dtype}")
+    if arr.ndim not in ndims:
+        want = " or ".join(f"{d}-D" for d in ndims)
+        raise InputError(f"{name}: expected a {want} array, got shape {arr.shape}")
+    if arr.shape[-1] == 0:
+        raise InputError(f"{name}: expected at least one logit per row, got shape {arr.shape}")
+    if np.isfinite(arr).all():  # the common case: one pass, nothing more to check
+        return arr
+    for bad, label in ((np.isnan(arr), "NaN"), (np.isposinf(arr), "+inf")):
+        if bad.any():
+            raise InputError(f"{name}: contains {label} at index {np.argwhere(bad)[0].tolist()}")
+    dead = np.all(np.isneginf(arr), axis=-1)
+    if np.any(dead):
+        where = f"row {int(np.argmax(dead))} is" if arr.ndim == 2 else "every entry is"
+        raise InputError(f"{name}: {where} -inf, which leaves no probability anywhere")
+    return arr
+
+
+def _square_shape(arr: NDArray[Any], name: str) -> None:
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
+        raise InputError(f"{name}: expected a square (V, V) matrix, got shape {arr.shape}")
+
+
+def square(W: ArrayLike, name: str = "W") -> FloatArray:
+    """Square (V, V) logits, as :func:`logits` checks them."""
+    arr = logits(W, name, ndims=(2,))
+    _square_shape(arr, name)
+    return arr
+
+
+def counts(N: ArrayLike, name: str = "N", *, nonzero: bool = False) -> NDArray[np.float64]:
+    """A count matrix: square (V, V), numeric, finite and non-negative (with ``nonzero``, not all 0); as float64."""
+    arr = np.asarray(N)
+    _square_shape(arr, name)
+    if arr.dtype.kind not in "biuf":
+        raise InputError(f"{name}: expected numeric counts, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise InputError(f"{name}: expected finite, non-negative counts")
+    if nonzero and not arr.any():
+        raise InputError(f"{name}: expected at least one counted bigram")
+    return arr
+
+
+def same_shape(a: NDArray[Any], b: NDArray[Any], names: str = "W and N") -> None:
+    """Two (V, V) matrices of one vocabulary."""
+    if a.shape != b.shape:
+        raise InputError(f"{names}: expected the same (V, V) shape, got {a.shape} and {b.shape}")
+
+
+def indices(a: ArrayLike, name: str, V: int, shape: tuple[int, ...] | None = None) -> NDArray[np.int64]:
+    """Integer indices into a vocabulary of size ``V`` (each in ``[0, V)``), of the given shape if one is given."""
+    arr = np.asarray(a)
+    if arr.size and arr.dtype.kind not in "iu":
+        raise InputError(f"{name}: expected integer indices, got dtype {arr.dtype}")
+    if shape is not None and arr.shape != shape:
+        raise InputError(f"{name}: expected shape {shape}, got {arr.shape}")
+    if arr.size and (arr.min() < 0 or arr.max() >= V):  # two fast reductions; locate the culprit only on failure
+        k = tuple(int(j) for j in np.argwhere((arr < 0) | (arr >= V))[0])
+        raise InputError(f"{name}{_position(k)} = {arr[k]} is out of range for V = {V}")
+    return arr.astype(np.int64)
+
+
+def examples(xs: ArrayLike, ys: Any, V: int, *, empty: bool = False) -> NDArray[np.int64]:
+    """The indices ``xs`` of a batch (1-D, non-empty unless ``empty``), and ``ys`` (array-like or None) alike."""
+    arr = np.asarray(xs)
+    if arr.ndim != 1:
+        raise InputError(f"xs: expected a 1-D array of indices, got shape {arr.shape}")
+    if arr.size == 0 and not empty:
+        raise InputError("xs: expected at least one example")
+    if ys is not None:
+        indices(ys, "ys", V, shape=arr.shape)
+    return indices(arr, "xs", V)
+
+
+def choice(value: object, name: str, options: tuple[str, ...]) -> str:
+    """One of a few strings, such as a ``reduction``."""
+    if value not in options:
+        raise InputError(f"{name}: expected one of {', '.join(map(repr, options))}, got {value!r}")
+    return str(value)
+
+
+def probabilities(P: ArrayLike, name: str = "P") -> NDArray[np.float64]:
+    """A square (V, V) matrix of probabilities: every entry in ``[0, 1]``; returned as float64."""
+    arr = np.asarray(P)
+    _square_shape(arr, name)
+    if arr.dtype.kind not in "biuf":
+        raise InputError(f"{name}: expected probabilities in [0, 1], got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    bad = ~((arr >= 0) & (arr <= 1))  # NaN fails both comparisons
+    if bad.any():
+        k = tuple(int(j) for j in np.argwhere(bad)[0])
+        raise InputError(f"{name}: expected probabilities in [0, 1], got {arr[k]} at {list(k)}")
+    return arr
+
+
+def distributions(P: ArrayLike, name: str = "P") -> NDArray[np.float64]:
+    """Probabilities whose every row sums to 1 (to rounding): a row-stochastic matrix."""
+    arr = probabilities(P, name)
+    if not np.allclose(arr.sum(axis=1), 1.0):
+        raise InputError(f"{name}: every row must be a probability distribution (non-negative, summing to 1)")
+    return arr
+
+
+def word_error(word: str, where: str) -> CorpusError | None:
+    """The error for one word at ``where`` (``file:line`` or ``words[k]``), or None if the word is usable."""
+    bad = _FORBIDDEN.search(word)
+    if bad is None:
+        return None
+    c = bad.group()
+    if c == BOUNDARY:
+        return CorpusError(f"{where}: word {_short(word)!r} contains the boundary character {BOUNDARY!r}")
+    return CorpusError(
+        f"{where}: word {_short(word)!r} contains {c!r} (U+{ord(c):04X}), a control or separator character"
+    )
+
+
+def unknown_character(char: object, word: str | None = None) -> InputError:
+    """The error for a character (of ``word``, if given) that a vocabulary does not have."""
+    prefix = "" if word is None else f"word {_short(word)!r}: "
+    return InputError(f"{prefix}character {char!r} is not in the vocabulary")
+
+
+def words(items: Sequence[str], source: str = "words") -> Sequence[str]:
+    """A non-empty list of non-empty words (str), none with the boundary, a control character or a lone surrogate."""
+    if isinstance(items, str):
+        raise CorpusError(f"{source}: expected a list of words, got a single str")
+    if len(items) == 0:
+        raise CorpusError(f"{source}: no words (empty, or blank lines only)")
+    try:
+        joined = "".join(items)
+    except TypeError:
+        joined = None
+    if joined is not None and all(items) and _FORBIDDEN.search(joined) is None:
+        return items  # the common case, checked in C
+    for k, word in enumerate(items):
+        if not isinstance(word, str) or not word:
+            raise CorpusError(f"{source}[{k}]: expected a non-empty str, got {word!r}")
+        error = word_error(word, f"{source}[{k}]")
+        if error is not None:
+            raise error
+    return items

@@ -1,0 +1,144 @@
+r"""Reading a word list: UTF-8 bytes to lines to checked words, streamed in bounded memory.
+
+The rules, applied the same way to a file, standard input and a string:
+
+* a line ends at ``\n`` only (a ``\r`` just before it is dropped, so Windows line ends
+  work); other characters that ``str.splitlines`` would also break at are *inside*
+  the line, so line numbers agree with ``grep -n``;
+* spaces (any Unicode space separator) and tabs around a word are stripped, blank lines
+  are skipped, a byte-order mark at the start is ignored;
+* a control character (``\t``, ``\x0b``, ``\x0c``, ``\x1c``–``\x1f``, ``\x85``, a lone
+  ``\r``, NUL, …), a line or paragraph separator (U+2028, U+2029) or the boundary ``.``
+  inside a word is an error naming the file and line;
+* every word is normalised to Unicode NFC (``é`` typed as one code point or as ``e`` plus a
+  combining accent is the same character); case is kept as given;
+* the bytes must be UTF-8 (an error names the line and byte offset), and a line may not
+  exceed :data:`MAX_LINE_BYTES` — so that ``/dev/zero`` or a binary file is refused
+  instead of read without limit.
+
+:func:`iter_words` yields the words about a mebibyte of text at a time, so a caller that
+only counts (``bigram-ref stats``, ``sample``) never holds the whole corpus.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from bigram_ref.validate import CorpusError, word_error
+
+__all__ = ["CHUNK_BYTES", "MAX_LINE_BYTES", "iter_words", "split_words"]
+
+CHUNK_BYTES = 1 << 20
+"""How many bytes are read at a time."""
+
+MAX_LINE_BYTES = 16 << 20
+"""The longest line accepted, 16 MiB; a longer one means the file is not a word list."""
+
+_SPACES = " \t\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+
+
+def split_words(text: str, source: str = "<text>", first_line: int = 1) -> list[str]:
+    """The words of whole lines of text (see the module's rules); ``first_line`` numbers its first line.
+
+    Examples
+    --------
+    >>> from bigram_ref.wordfile import split_words
+    >>> split_words("\\ufeffemma\\r\\n\\n  olivia \\n", source="f.txt")
+    ['emma', 'olivia']
+    >>> try:
+    ...     split_words("ann\\nbo\\x0bb\\n", source="f.txt")
+    ... except ValueError as error:
+    ...     print(error)
+    ...
+    f.txt:2: word 'bo\\x0bb' contains '\\x0b' (U+000B), a control or separator character
+    """
+    if first_line == 1:
+        text = text.removeprefix("\ufeff")
+    lines = text.replace("\r\n", "\n").split("\n")
+    words = [w for w in (line.strip(_SPACES) for line in lines) if w]
+    if word_error("".join(words), source) is not None:  # the rare bad case: find its line
+        for lineno, line in enumerate(lines, start=first_line):
+            error = word_error(line.strip(_SPACES), f"{source}:{lineno}")
+            if error is not None:
+                raise error
+    joined = "\n".join(words)
+    if not unicodedata.is_normalized("NFC", joined):
+        words = unicodedata.normalize("NFC", joined).split("\n")
+    return words
+
+
+def _open(source: str | Path | BinaryIO) -> tuple[BinaryIO, str]:
+    if not isinstance(source, str | Path):
+        return source, str(getattr(source, "name", "<stream>"))
+    path = Path(source)
+    try:
+        return path.open("rb"), str(path)
+    except FileNotFoundError:
+        raise CorpusError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CorpusError(f"{path}: is a directory, expected a text file of words") from None
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def iter_words(source: str | Path | BinaryIO) -> Iterable[list[str]]:
+    """Yield the words of a UTF-8 word list, one list per chunk of about :data:`CHUNK_BYTES` bytes.
+
+    ``source`` is a path or an open binary stream (such as ``sys.stdin.buffer``, which is
+    not closed).
+
+    Raises
+    ------
+    CorpusError
+        If the file cannot be opened or read, its bytes are not UTF-8, a line is longer
+        than :data:`MAX_LINE_BYTES`, a word breaks a rule, or there are no words at all.
+
+    Examples
+    --------
+    >>> import io
+    >>> from bigram_ref.wordfile import iter_words
+    >>> chunks = list(iter_words(io.BytesIO("zoe\\u0308\\nZo\\u00eb\\n".encode())))  # e + combining diaeresis
+    >>> chunks, [len(word) for word in chunks[0]]
+    ([['zoë', 'Zoë']], [3, 3])
+    """
+    stream, name = _open(source)
+    owned = isinstance(source, str | Path)
+    with contextlib.closing(stream) if owned else contextlib.nullcontext():
+        pending, offset, line, total = b"", 0, 1, 0  # the unfinished line, its byte offset and line number
+        while True:
+            try:
+                data = stream.read(CHUNK_BYTES)
+                end = not data
+            except OSError as exc:
+                raise CorpusError(f"{name}: cannot read: {exc.strerror}") from None
+            if offset == 0 and not pending and data.startswith(b"\xef\xbb\xbf"):
+                data, offset = data[3:], 3  # a byte-order mark: not part of the first word
+            block = pending + data
+            cut = len(block) if end else block.rfind(b"\n") + 1  # whole lines only, until the end
+            words = split_words(_decode(block[:cut], name, offset, line), name, line)
+            total += len(words)
+            if words:
+                yield words
+            line += block.count(b"\n", 0, cut)
+            offset += cut
+            pending = block[cut:]
+            if len(pending) > MAX_LINE_BYTES:
+                raise CorpusError(f"{name}:{line}: line longer than {MAX_LINE_BYTES:,} bytes: not a word list")
+            if end:
+                break
+    if total == 0:
+        raise CorpusError(f"{name}: no words (empty, or blank lines only)")
+
+
+def _decode(raw: bytes, name: str, offset: int, line: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = line + raw.count(b"\n", 0, exc.start)
+        raise CorpusError(
+            f"{name}:{at}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {offset + exc.start})"
+        ) from None

@@ -1,0 +1,221 @@
+"""Hostile use of the command line, through the installed console script in a subprocess.
+
+Each case is one from the hostile-input probe: standard input, divergence, options checked before
+any output, size limits, a closed pipe, Ctrl-C, a failing write, running out of memory, empty words.
+"""
+
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bigram_ref import cli
+from bigram_ref.cli import main
+
+RunScript = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture(scope="module")
+def script() -> str:
+    """The path of the ``bigram-ref`` console script installed next to this Python."""
+    path = shutil.which("bigram-ref", path=str(Path(sys.executable).parent))
+    assert path is not None, "the bigram-ref console script is not installed next to this Python"
+    return path
+
+
+@pytest.fixture(scope="module")
+def run_script(script: str) -> RunScript:
+    """``run_script(*args, **kwargs)`` runs ``bigram-ref ARGS`` to completion, stdout and stderr captured as text."""
+
+    def run(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        kwargs.setdefault("timeout", 300)
+        return subprocess.run([script, *args], capture_output=True, text=True, check=False, **kwargs)
+
+    return run
+
+
+def error_line(out: subprocess.CompletedProcess[str]) -> str:
+    """The one stderr line of a refused command (exit 2, nothing on stdout, no traceback)."""
+    assert out.returncode == 2, out.stderr
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), out.stderr
+    return lines[0]
+
+
+def test_corpus_dash_reads_standard_input(run_script: RunScript, tmp_path: Path) -> None:
+    corpus = tmp_path / "w.txt"
+    corpus.write_text("emma\nava\nzoë\n", encoding="utf-8")
+    from_stdin = run_script("stats", "--corpus", "-", "--json", input=corpus.read_text(encoding="utf-8"))
+    from_file = run_script("stats", "--corpus", str(corpus), "--json")
+    assert from_stdin.returncode == 0, from_stdin.stderr
+    assert from_stdin.stdout == from_file.stdout
+    words = run_script("train", "--corpus", "-", "--steps", "0", input="ab\nb\n")
+    assert words.stdout.startswith("2 words, 5 bigrams")
+
+
+def test_dev_zero_is_refused_not_read_forever(run_script: RunScript) -> None:
+    line = error_line(run_script("stats", "--corpus", "/dev/zero"))
+    assert line == "error: /dev/zero:1: line longer than 16,777,216 bytes: not a word list"
+
+
+@pytest.mark.parametrize(
+    ("args", "corpus", "step"),
+    [
+        (["--lr", "1e6"], None, 1),
+        (["--lr", "1.7e308"], None, 1),
+        ([], "aaaa\na\n", 1),  # the default lr on a tiny corpus: the loss rose from 0.80 to 10.46
+    ],
+)
+def test_divergence_stops_with_an_error(
+    run_script, tmp_path: Path, args: list[str], corpus: str | None, step: int
+) -> None:
+    if corpus is not None:
+        (tmp_path / "c.txt").write_text(corpus)
+        args = [*args, "--corpus", str(tmp_path / "c.txt")]
+    out = run_script("train", *args)
+    assert out.returncode == 2
+    assert out.stderr.startswith(f"error: training diverged at step {step} (loss ")
+    assert out.stderr.rstrip().endswith("): try a smaller lr")
+    assert "inf " not in out.stdout and "nan" not in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--lr", "-1"], "error: --lr: expected a finite number > 0, got -1.0"),
+        (["train", "--lr", "inf"], "error: --lr: expected a finite number > 0, got inf"),
+        (["train", "--lr", "nan"], "error: --lr: expected a finite number > 0, got nan"),
+        (["train", "--steps", "-1"], "error: --steps: expected an int >= 0, got -1"),
+        (["train", "--every", "0"], "error: --every: expected an int >= 1, got 0"),
+        (["train", "--alpha", "-2"], "error: --alpha: expected a finite number >= 0, got -2.0"),
+        (["sample", "-n", "-1"], "error: -n: expected an int >= 0, got -1"),
+        (["sample", "--alpha", "inf"], "error: --alpha: expected a finite number >= 0, got inf"),
+        (["gradcheck", "--vocab-size", "100000"], "error: --vocab-size: expected an int from 1 to 200, got 100000"),
+        (["gradcheck", "--vocab-size", "3000"], "error: --vocab-size: expected an int from 1 to 200, got 3000"),
+        (["gradcheck", "--batch", "0"], "error: --batch: expected an int from 1 to 200, got 0"),
+        (["gradcheck", "--seed", "-1"], "error: --seed: expected an int >= 0, got -1"),
+        (["sample", "--seed", "-1"], "error: --seed: expected an int >= 0, got -1"),
+        (["train", "--seed", "-1"], "error: --seed: expected an int >= 0, got -1"),
+        (["bench", "--repeats", "0"], "error: --repeats: expected an int >= 1, got 0"),
+        (["bench", "--scales", "1,x"], "error: --scales: expected comma-separated integers, got '1,x'"),
+    ],
+)
+def test_options_are_checked_before_anything_is_printed(run_script: RunScript, args: list[str], message: str) -> None:
+    out = run_script(*args)
+    assert out.stdout == ""
+    assert error_line(out) == message
+
+
+def test_bench_record_directory_is_checked_before_the_benchmark_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bigram_ref.bench
+
+    monkeypatch.setattr(bigram_ref.bench, "run", lambda *a, **k: pytest.fail("the benchmark ran"))
+    assert main(["bench", "--record", str(tmp_path / "missing")]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path / 'missing'}: expected an existing directory for --record\n"
+    (tmp_path / "bench.md").mkdir()
+    assert main(["bench", "--record", str(tmp_path)]) == 2
+    assert "bench.md: is a directory, expected a file path for --record" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_quietly(script: str) -> None:
+    with subprocess.Popen(
+        [script, "train", "--steps", "100000", "--every", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()  # like `| head -1`
+        status = proc.wait(timeout=300)
+        err = proc.stderr.read()
+    assert first.startswith(b"5,163 words")
+    assert status == 141
+    assert err == b""
+
+
+def test_ctrl_c_exits_130(script: str) -> None:
+    with subprocess.Popen(
+        [script, "train", "--steps", "100000", "--every", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()  # running: the corpus is read and the header printed
+        proc.send_signal(signal.SIGINT)
+        status = proc.wait(timeout=300)
+        err = proc.stderr.read()
+    assert status == 130
+    assert err == b"error: interrupted\n"
+
+
+def limit_file_size() -> None:
+    """In the child: files may not grow past 1 KiB, and exceeding it is an error (EFBIG), not a signal."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+
+def test_a_failing_write_names_the_path_and_leaves_the_old_file(run_script: RunScript, tmp_path: Path) -> None:
+    target = tmp_path / "samples.txt"
+    target.write_text("old\n")
+    out = run_script("sample", "-n", "5000", "--out", str(target), preexec_fn=limit_file_size)
+    assert error_line(out) == f"error: {target}: File too large"
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["samples.txt"]
+
+
+def limit_memory() -> None:
+    """In the child: at most 1.5 GiB of address space, so that a 3 GiB matrix cannot be allocated."""
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 29, 3 << 29))
+
+
+def test_running_out_of_memory_is_an_error(run_script: RunScript, tmp_path: Path) -> None:
+    corpus = tmp_path / "wide.txt"
+    corpus.write_text("".join(chr(0x4E00 + k) for k in range(20_000)) + "\n", encoding="utf-8")  # V = 20,001
+    out = run_script("train", "--corpus", str(corpus), "--steps", "0", preexec_fn=limit_memory)
+    assert error_line(out).startswith("error: out of memory: Unable to allocate")
+
+
+def test_any_other_exception_is_a_bug_and_keeps_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def buggy(args: object) -> int:
+        raise ValueError("an internal bug, not the user's fault")
+
+    monkeypatch.setattr(cli, "cmd_stats", buggy)
+    with pytest.raises(ValueError, match="internal bug"):
+        main(["stats"])
+
+
+def test_an_empty_sampled_word_is_printed_visibly(run_script: RunScript, tmp_path: Path) -> None:
+    corpus = tmp_path / "a.txt"
+    corpus.write_text("a\n")  # with alpha = 1, '.' follows '.' a third of the time: many empty words
+    out = run_script("sample", "--corpus", str(corpus), "-n", "60", "--seed", "0")
+    lines = out.stdout.split("\n")
+    assert lines[-1] == "" and len(lines) == 61
+    assert all(lines[:60])  # 60 non-blank lines
+    assert "." in lines
+    assert set("".join(lines)) <= {".", "a"}
+
+
+@pytest.mark.parametrize("V", [2, 10, 27, 60, 100])
+def test_gradcheck_passes_at_every_size_and_seed(V: int, capsys: pytest.CaptureFixture[str]) -> None:
+    for seed in range(5):
+        assert main(["gradcheck", "--vocab-size", str(V), "--batch", "4", "--seed", str(seed)]) == 0
+        assert capsys.readouterr().out.rstrip().endswith(": ok")
+
+
+def test_out_through_a_symlink_keeps_the_link_and_the_mode(run_script: RunScript, tmp_path: Path) -> None:
+    real = tmp_path / "real.txt"
+    real.write_text("old\n")
+    real.chmod(0o644)
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    out = run_script("sample", "-n", "3", "--out", str(link))
+    assert out.returncode == 0, out.stderr
+    assert link.is_symlink()
+    assert len(real.read_text().splitlines()) == 3
+    assert real.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "real.txt"]

@@ -1,0 +1,125 @@
+"""bigram_ref.files: output files appear whole or not at all, keep their mode, and links and devices survive."""
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from bigram_ref import files
+from bigram_ref.files import write_text
+from bigram_ref.validate import InputError
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_an_existing_file_is_replaced_and_keeps_its_mode(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old\n")
+    target.chmod(0o644)
+    write_text(target, "new\n")
+    assert target.read_text() == "new\n"
+    assert mode(target) == 0o644
+    target.chmod(0o604)
+    write_text(target, "newer\n")
+    assert mode(target) == 0o604
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_a_new_file_gets_the_umask_mode(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        write_text(tmp_path / "new.txt", "x\n")
+    finally:
+        os.umask(old)
+    assert mode(tmp_path / "new.txt") == 0o666 & ~umask
+
+
+def test_the_file_is_synced_before_the_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (events.append("replace"), real_replace(a, b))[1])
+    write_text(tmp_path / "out.txt", "x\n")
+    assert events == ["fsync", "replace"]
+
+
+def test_a_symlink_is_followed_and_kept(tmp_path: Path) -> None:
+    real = tmp_path / "real.txt"
+    real.write_text("old\n")
+    real.chmod(0o640)
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    write_text(link, "new\n")
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text() == "new\n"
+    assert mode(real) == 0o640
+    dangling = tmp_path / "dangling.txt"
+    dangling.symlink_to(tmp_path / "later.txt")
+    write_text(dangling, "made\n")
+    assert dangling.is_symlink() and (tmp_path / "later.txt").read_text() == "made\n"
+
+
+def test_a_fifo_is_written_to_never_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    write_text(fifo, "through the pipe\n")
+    reader.join(timeout=10)
+    assert received == ["through the pipe\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_a_device_is_written_to_never_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A character device, mocked: write_text opens it for writing instead of renaming over it."""
+    device = tmp_path / "dev"
+    device.write_text("")
+    real_stat = os.stat
+
+    def fake_stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        result = real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+        if Path(str(path)) == device:
+            fields = list(result)
+            fields[0] = stat.S_IFCHR | 0o666
+            return os.stat_result(fields)
+        return result
+
+    monkeypatch.setattr(os, "stat", fake_stat)
+    monkeypatch.setattr(os, "replace", lambda *a: pytest.fail("a device must never be replaced"))
+    write_text(device, "to the device\n")
+    assert device.read_text() == "to the device\n"
+
+
+def test_errors_name_the_users_path_not_the_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old\n")
+
+    def full_disk(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device", src)
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError, match="No space left") as info:
+        write_text(target, "new\n")
+    assert info.value.filename == str(target)
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("dir", r"dir: is a directory, expected a file path for --out$"),
+        ("missing/out.txt", r"missing/out\.txt: the directory .*missing does not exist$"),
+    ],
+)
+def test_directories_and_missing_folders_are_refused(tmp_path: Path, where: str, message: str) -> None:
+    (tmp_path / "dir").mkdir()
+    with pytest.raises(InputError, match=message):
+        files.check_target(tmp_path / where)

@@ -1,0 +1,95 @@
+"""bigram_ref.wordfile: lines end at \\n only, Unicode NFC, control characters, streaming in bounded memory."""
+
+import io
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bigram_ref import CorpusError, Vocab, bigrams, count_corpus, count_matrix, parse_words, read_words, wordfile
+from bigram_ref.wordfile import iter_words
+
+# every character that str.splitlines() breaks at, besides \n and \r\n
+SPLITLINES_BREAKS = ["\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("char", SPLITLINES_BREAKS)
+def test_only_newline_ends_a_line_and_the_error_names_the_grep_line(tmp_path: Path, char: str) -> None:
+    path = tmp_path / "f.txt"
+    path.write_text(f"anna\nbob\ncy\nda{char}ve\neve\n", encoding="utf-8", newline="")
+    with pytest.raises(CorpusError) as info:
+        read_words(path)
+    codepoint = f"U+{ord(char):04X}"
+    assert (
+        str(info.value)
+        == f"{path}:4: word {('da' + char + 've')!r} contains {char!r} ({codepoint}), a control or separator character"
+    )
+
+
+@pytest.mark.parametrize("char", ["\t", "\x00", "\x7f", "\x9f", "\x1f"])
+def test_other_control_characters_inside_a_word_are_errors(char: str) -> None:
+    with pytest.raises(CorpusError, match=r"^src:2: word .* a control or separator character$"):
+        parse_words(f"ann\nbo{char}b\n", source="src")
+
+
+def test_surrounding_spaces_and_tabs_are_stripped_and_inner_spaces_kept() -> None:
+    assert parse_words("\u3000anna\xa0\n\t mary ann \t\n") == ["anna", "mary ann"]
+
+
+def test_crlf_and_a_bom_are_fine_a_lone_cr_is_not() -> None:
+    assert parse_words("\ufeffanna\r\nbob\r\n") == ["anna", "bob"]
+    with pytest.raises(CorpusError, match=r"^<text>:1: word 'anna\\rbob' contains '\\r' \(U\+000D\)"):
+        parse_words("anna\rbob\n")
+
+
+def test_words_are_normalised_to_nfc_and_case_is_kept(tmp_path: Path) -> None:
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    path = tmp_path / "cafe.txt"
+    path.write_text(f"{composed}\n{decomposed}\nCafé\n", encoding="utf-8")
+    words = read_words(path)
+    assert words == [composed, composed, "Caf\u00e9"]
+    assert all(unicodedata.is_normalized("NFC", w) for w in words)
+    assert Vocab.from_words(words).chars == (".", "C", "a", "c", "f", "\u00e9")  # one é; C and c both kept
+
+
+def test_streaming_across_chunk_boundaries_gives_the_same_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "\ufeffzoë\r\n\nrenée\n  łukasz \n" * 50 + "last"  # multi-byte characters split across reads
+    data = text.encode("utf-8")
+    whole = parse_words(text)
+    for size in (1, 2, 3, 7, 64):
+        monkeypatch.setattr(wordfile, "CHUNK_BYTES", size)
+        assert [w for chunk in iter_words(io.BytesIO(data)) for w in chunk] == whole
+
+
+def test_errors_name_the_right_line_and_offset_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wordfile, "CHUNK_BYTES", 5)
+    data = b"anna\nbob\ncyril\nren\xe9e\n"
+    with pytest.raises(CorpusError, match=r"^<stream>:4: not valid UTF-8 \(byte 0xe9 at offset 18\)$"):
+        list(iter_words(io.BytesIO(data)))
+    with pytest.raises(CorpusError, match=r"^<stream>:3: word 'cy.ril' contains the boundary"):
+        list(iter_words(io.BytesIO(b"anna\nbob\ncy.ril\n")))
+
+
+def test_a_line_without_end_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wordfile, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(wordfile, "CHUNK_BYTES", 256)
+    assert len(read_words(io.BytesIO(b"a" * 1000 + b"\nb\n"))[0]) == 1000  # at the limit: one long word
+    with pytest.raises(CorpusError, match=r"^<stream>:2: line longer than 1,000 bytes: not a word list$"):
+        list(iter_words(io.BytesIO(b"ok\n" + b"\x00" * 5000)))
+
+
+def test_no_words_in_a_stream() -> None:
+    with pytest.raises(CorpusError, match=r"^<stream>: no words \(empty, or blank lines only\)$"):
+        read_words(io.BytesIO(b"\n \n\t\n"))
+
+
+def test_count_corpus_equals_counting_the_whole_list() -> None:
+    rng = np.random.default_rng(0)
+    alphabet = list("abcdeé日本")
+    words = ["".join(rng.choice(alphabet, size=rng.integers(1, 8))) for _ in range(500)]
+    chunks = [words[k : k + 37] for k in range(0, len(words), 37)]
+    vocab, N, n = count_corpus(chunks)
+    assert vocab == Vocab.from_words(words)
+    assert n == len(words)
+    assert np.array_equal(N, count_matrix(*bigrams(words, vocab), vocab.size))
