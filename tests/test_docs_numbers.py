@@ -45,7 +45,7 @@ _NUMBER = re.compile(
       (?P<version>(?<![\w.])\d+(?:\.\d+){2,}(?![\w])                        # 2.13.0, 127.0.0.1: not a quantity
         | \b(?:Python|PyTorch|torch|NumPy|numpy|release|version)\ (?:≥\ |>=\ ?)?\d+\.\d+)   # Python ≥ 3.11
     | (?P<sci>(?<![\w.])\d+(?:\.\d+)?[eE][-+−]?\d+(?![\w.]))              # 1e-6, 2.5e+03
-    | 10\s*\^\s*\{?\s*(?P<pow>[-−]?\s*\d+)\s*\}?                            # 10^{-6}, 10^4
+    | (?<![\w.])10\s*\^\s*\{?\s*(?P<pow>[-−]?\s*\d+)\s*\}?                  # 10^{-6}, 10^4
     | (?<![\w.])10(?P<sup>⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)                                  # 10⁻⁶
     | (?P<pct>(?<![\w.])\d+(?:\.\d+)?)\s?\\?%                               # 9.43%, 9.43 \%
     | (?P<grouped>(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\d]|,\d|\.\d))           # 32,033
@@ -123,126 +123,123 @@ class Page:
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<info>.*)$")
 _INPUT = re.compile(r"^%\s*input\b\s*(?P<numbers>[^:]*)(?::\s*(?P<reason>.*))?$")
 _OPTION = re.compile(r"^\s*:(?P<name>[\w-]+):\s*(?P<value>.*)$")
-_NOT_PROSE = {"toctree", "code-block", "code", "sourcecode", "literalinclude", "testcode", "testsetup", "testcleanup"}
-_UNCHECKED_OUTPUT = {"", "text", "none", "output", "txt"}
+_DOCTEST = {"python", "py", "python3", "pycon", "doctest"}  # Sybil runs these; `>>>` outputs are compared
+_SHELL = {"console", "shell-session"}  # `$ command  # comment`, then output that no test compares
+_TEXT = {"", "text", "none", "output", "txt"}  # shown as is, compared by nothing: read as prose
+_HIDDEN = {"toctree"}  # not shown as text
+_CODE = {"code-block", "code", "sourcecode", "testcode", "testsetup", "testcleanup"}  # directives holding code
 
 
-def comment(line: str, marker: str = "#") -> str:
-    """The comment of one line of code: text after a ``#`` that is not inside a string literal."""
-    quote = ""
-    for k, ch in enumerate(line):
-        if quote:
-            if ch == "\\":
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
+def comment(line: str) -> str:
+    """The comment of one line of code: the text after a ``#`` that is not inside a string literal."""
+    quote, k = "", 0
+    while k < len(line):
+        ch = line[k]
+        if quote and ch == "\\":
+            k += 1  # an escaped character, whatever it is
+        elif quote and ch == quote:
+            quote = ""
+        elif not quote and ch in "'\"":
             quote = ch
-        elif ch == marker:
+        elif not quote and ch == "#":
             return line[k + 1 :]
+        k += 1
     return ""
 
 
 def scan(page: Page, path: Path | None = None, text: str | None = None, first_line: int = 1) -> Page:
-    """Read a MyST page (or, into it, an included fragment) into what it claims and what it checks."""
+    """Read a MyST page (or, into it, an included or nested fragment) into what it claims and checks."""
     path = page.path if path is None else path
     text = path.read_text(encoding="utf-8") if text is None else text
     lines = text.splitlines()
-
-    def claim(k: int, s: str) -> None:
-        page.claims += [Claim(path, first_line + k, n) for n in numbers(s)]
-
     skipped = False  # inside an unconditional `% skip: start` ... `% skip: end`
     skip_next = False
     in_html_comment = False
     k = 0
     while k < len(lines):
-        line = lines[k]
+        line, number = lines[k], first_line + k
         if in_html_comment or line.lstrip().startswith("<!--"):
             in_html_comment = "-->" not in line
-            k += 1
-            continue
-        if line.startswith("%"):
-            directive = line[1:].strip()
-            if directive.startswith("skip:"):
-                rest = directive[len("skip:") :].strip()
-                if rest == "next":
-                    skip_next = True
-                elif rest.startswith("start"):
-                    skipped = "if(" not in rest
-                elif rest == "end":
-                    skipped = False
+        elif line.startswith("%"):  # a MyST comment: not rendered, but it may be Sybil's or ours
+            note = line[1:].strip()
+            if note == "skip: next":
+                skip_next = True
+            elif note.startswith("skip: start"):
+                skipped = "if(" not in note
+            elif note == "skip: end":
+                skipped = False
             elif m := _INPUT.match(line):
-                declared = numbers(m["numbers"])
-                reason = (m["reason"] or "").strip()
-                where = f"{path.relative_to(page.root)}:{first_line + k}"
-                if not declared:
-                    page.errors.append(f"{where}: an input declaration names no number: {line!r}")
-                elif not reason:
-                    page.errors.append(f"{where}: input {m['numbers'].strip()} is declared without a reason")
-                page.inputs.update({n.key: reason for n in declared})
-            k += 1
-            continue
-        fence = _FENCE.match(line)
-        if not fence:
-            claim(k, line)
-            k += 1
-            continue
-        # a fenced block: find its end (same character, at least as long)
-        mark = fence["fence"]
-        end = k + 1
-        while end < len(lines) and not re.match(rf"^\s*{mark[0]}{{{len(mark)},}}\s*$", lines[end]):
-            end += 1
-        body = lines[k + 1 : end]
-        info = fence["info"].strip()
-        directive = re.match(r"^\{([\w-]+)\}\s*(.*)$", info)
-        name = directive[1] if directive else info.split()[0].lower() if info else ""
-        checked = not (skipped or skip_next)
-        skip_next = False
-        if name == "include":
-            include(page, path, directive[2] if directive else "", body)
-        elif name == "eval-rst":
-            in_option = False
-            for j, row in enumerate(body, start=k + 1):
-                option = _OPTION.match(row)
-                if option:
-                    in_option = option["name"] in ("alt", "caption")
-                    if in_option:
-                        claim(j, option["value"])
-                elif in_option and row.strip():
-                    claim(j, row)
-                else:
-                    in_option = False
-        elif name in _NOT_PROSE:
-            pass
-        elif name in ("python", "py", "pycon", "python3", "doctest"):
-            doctest_block = any(row.lstrip().startswith(">>>") for row in body)
-            for j, row in enumerate(body, start=k + 1):
-                stripped = row.lstrip()
-                is_code = not doctest_block or stripped.startswith((">>>", "..."))
-                if is_code:
-                    claim(j, comment(stripped))
-                    if doctest_block and checked:
-                        page.bounds |= {n.key for n in numbers(stripped) if n.key[0] == "value"}
-                elif checked:
-                    page.outputs |= output_keys(stripped)
-        elif name in ("console", "shell-session"):
-            for j, row in enumerate(body, start=k + 1):
-                stripped = row.lstrip()
-                claim(j, comment(stripped) if stripped.startswith("$") else stripped)
-        elif name in ("bash", "sh", "shell", "zsh", "powershell", "toml", "yaml", "json", "ini", "cfg", "js"):
-            for j, row in enumerate(body, start=k + 1):
-                claim(j, comment(row))
-        elif name in _UNCHECKED_OUTPUT or directive:
-            # output that no test compares, or a directive whose body is prose (note, math, ...)
-            for j, row in enumerate(body, start=k + 1):
-                option = _OPTION.match(row)
-                claim(j, option["value"] if option and option["name"] in ("alt", "caption") else "" if option else row)
+                declare(page, path, number, m)
+        elif fence := _FENCE.match(line):
+            mark = fence["fence"]  # the block ends at the same character, at least as many times
+            end = k + 1
+            while end < len(lines) and not re.match(rf"^\s*{mark[0]}{{{len(mark)},}}\s*$", lines[end]):
+                end += 1
+            block(page, path, fence["info"].strip(), lines[k + 1 : end], number + 1, not (skipped or skip_next))
+            skip_next = False
+            k = end
         else:
-            for j, row in enumerate(body, start=k + 1):
-                claim(j, comment(row))
-        k = end + 1
+            claim(page, path, number, line)
+        k += 1
     return page
+
+
+def claim(page: Page, path: Path, line: int, text: str) -> None:
+    page.claims.extend(Claim(path, line, n) for n in numbers(text))
+
+
+def declare(page: Page, path: Path, line: int, m: re.Match[str]) -> None:
+    """``% input 0.20, -0.10: why``: numbers the reader chooses, each needing a reason."""
+    declared = numbers(m["numbers"])
+    reason = (m["reason"] or "").strip()
+    where = f"{path.relative_to(page.root)}:{line}"
+    if not declared:
+        page.errors.append(f"{where}: an input declaration names no number: {m[0]!r}")
+    elif not reason:
+        page.errors.append(f"{where}: input {m['numbers'].strip()} is declared without a reason")
+    page.inputs.update({n.key: reason for n in declared})
+
+
+def block(page: Page, path: Path, info: str, body: list[str], first: int, checked: bool) -> None:
+    """One fenced block, whose first line is line ``first``: what a reader sees in it, what it checks."""
+    directive = re.match(r"^\{([\w-]+)\}\s*(.*)$", info)
+    name = directive[1] if directive else info.split()[0].lower() if info else ""
+    rows = list(enumerate(body, start=first))
+    if name == "include":
+        include(page, path, directive[2] if directive else "", body)
+    elif name == "eval-rst":  # a figure: its code is code, its alt text and caption are prose
+        in_text = False
+        for line, row in rows:
+            option = _OPTION.match(row)
+            if option:
+                in_text = option["name"] in ("alt", "caption")
+                claim(page, path, line, option["value"] if in_text else "")
+            elif in_text and row.strip():
+                claim(page, path, line, row)  # the option's value, continued
+            else:
+                in_text = False
+    elif name in _DOCTEST:
+        doctest = any(row.lstrip().startswith(">>>") for row in body)
+        for line, row in rows:
+            row = row.strip()
+            if not doctest or row.startswith((">>>", "...")):
+                claim(page, path, line, comment(row))
+                if doctest and checked:
+                    page.bounds |= {n.key for n in numbers(row) if n.key[0] == "value"}
+            elif checked:
+                page.outputs |= output_keys(row)
+    elif name in _SHELL:
+        for line, row in rows:
+            row = row.strip()
+            claim(page, path, line, comment(row) if row.startswith("$") else row)
+    elif name in _TEXT:
+        for line, row in rows:
+            claim(page, path, line, row)
+    elif directive and name not in _CODE and name not in _HIDDEN:
+        scan(page, path, "\n".join(body), first_line=first)  # a note, math, ...: prose, maybe with blocks
+    elif name not in _HIDDEN:  # code in any other language: only its comments are prose
+        for line, row in rows:
+            claim(page, path, line, comment(row))
 
 
 def include(page: Page, path: Path, argument: str, options: list[str]) -> None:
@@ -338,7 +335,7 @@ def test_numbers_are_found_in_each_spelling() -> None:
 def test_what_is_not_a_claim() -> None:
     text = (
         "## 1. Load the words\nPython ≥ 3.11, NumPy 2.4, PyTorch 2.13.0 at http://127.0.0.1:8000, see [docs](https://x.org/v3.11/a),"
-        " names.txt, 27 symbols, 100 steps, the 1990 census, a list [1, 2, 3], W[0,1], e^{-1}, $O(V^2)$."
+        " names.txt, 27 symbols, 100 steps, the 1990 census, a list [1, 2, 3], W[0,1], e^{-1}, $O(V^2)$, 110^2."
     )
     assert numbers(text) == []
 
@@ -438,3 +435,17 @@ def test_an_included_text_is_scanned_under_its_own_name(tmp_path: Path) -> None:
     )
     problems = page_from(tmp_path, page)
     assert [p.split(" is typed")[0] for p in problems] == ["README.md:4: 32,033"]
+
+
+def test_a_comment_starts_at_a_hash_outside_strings() -> None:
+    assert comment('label = "size # 3"  # the 0.5 we saw') == " the 0.5 we saw"
+    assert comment("s = 'it\\'s # not a comment'") == ""
+    assert comment("x = 1") == ""
+
+
+def test_a_note_is_prose_and_the_examples_inside_it_are_checked(tmp_path: Path) -> None:
+    page = (
+        "````{note}\nThe loss is 2.3346, not 2.34.\n\n```python\n>>> x = 0.25  # input\n"
+        ">>> round(loss, 4)\n2.3346\n```\n````\n"
+    )
+    assert [p.split(" is typed")[0] for p in page_from(tmp_path, page)] == ["page.md:2: 2.34"]
