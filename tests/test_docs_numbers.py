@@ -118,6 +118,7 @@ class Page:
     bounds: set[tuple[str, str]] = field(default_factory=set)  # powers of ten in checked example code
     inputs: dict[tuple[str, str], str] = field(default_factory=dict)  # declared inputs and their reasons
     errors: list[str] = field(default_factory=list)  # malformed declarations
+    included: list[Path] = field(default_factory=list)  # files the page includes, scanned as its prose
 
 
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<info>.*)$")
@@ -253,6 +254,7 @@ def include(page: Page, path: Path, argument: str, options: list[str]) -> None:
     if "start-after" in settings:
         start = text.index(settings["start-after"]) + len(settings["start-after"])
     stop = text.index(settings["end-before"], start) if "end-before" in settings else len(text)
+    page.included.append(target)
     scan(page, target, text[start:stop], first_line=text.count("\n", 0, start) + 1)
 
 
@@ -286,7 +288,10 @@ def by_file() -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = defaultdict(list)
     for path in PAGES:
         grouped[str(path.relative_to(ROOT))]  # every page gets a test, clean or not
-        for message in violations(scan(Page(path))):
+        page = scan(Page(path))
+        for included in page.included:  # and so does every file a page includes (the README's quickstart)
+            grouped[str(included.relative_to(ROOT))]
+        for message in violations(page):
             grouped[message.split(":", 1)[0]].append(message)
     return dict(grouped)
 
