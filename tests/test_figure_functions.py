@@ -11,31 +11,38 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "docs" / "_ext"))
 
-from figure_functions import check_pages, draw, file_names, numbers_not_in, shared_images
+from figure_functions import check_pages, draw, file_names, numbers_not_in, references, shared_images
 
 from bigram_ref.plots import GUIDE_FIGURES, alt_text
 
 DOCS = Path(__file__).parent.parent / "docs"
 
-# a figure reference on a page: the name, then the caption up to the closing fence
-REFERENCE = re.compile(r"^```\{figure-function\}[ \t]+(\S+)\n(.*?)^```", re.M | re.S)
 MATH = re.compile(r"\$[^$]+\$|\{math\}`[^`]+`")
 
 
-def references() -> list[tuple[str, str, str]]:
+def all_references() -> list[tuple[str, str, str]]:
     return [
         (path.relative_to(DOCS).as_posix(), name, caption)
         for path in sorted(DOCS.rglob("*.md"))
         if "_build" not in path.parts
-        for name, caption in REFERENCE.findall(path.read_text(encoding="utf-8"))
+        for name, caption in references(path.read_text(encoding="utf-8"))
     ]
 
 
 def test_the_pages_show_every_guide_figure() -> None:
-    assert {name for _, name, _ in references()} == set(GUIDE_FIGURES)
+    assert {name for _, name, _ in all_references()} == set(GUIDE_FIGURES)
 
 
-@pytest.mark.parametrize(("page", "name", "caption"), references())
+def test_references_are_found_in_directives_but_not_in_code() -> None:
+    page = (
+        "Text.\n\n```{figure-function} flow_diagram\nCaption $p - t$.\n```\n\n"
+        "````markdown\n```{figure-function} shown_as_code\nnot a figure\n```\n````\n\n"
+        "````{note}\n```{figure-function} worked_example_jacobian\nIn a note.\n```\n````\n"
+    )
+    assert references(page) == [("flow_diagram", "Caption $p - t$."), ("worked_example_jacobian", "In a note.")]
+
+
+@pytest.mark.parametrize(("page", "name", "caption"), all_references())
 def test_each_caption_number_is_in_what_its_figure_draws(page: str, name: str, caption: str) -> None:
     assert name in GUIDE_FIGURES, f"{page}: no figure function {name!r}"
     alt = alt_text(GUIDE_FIGURES[name]("light"))

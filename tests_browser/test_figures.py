@@ -6,7 +6,6 @@ Screenshots of every figure page in both themes land in docs/_build/screenshots/
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterator
 from io import BytesIO
@@ -20,9 +19,8 @@ from conftest import ROOT, SCREENSHOTS, SITE, THEMES, Visit, content_pages, figu
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
-from figure_functions import file_names, shared_images
+from figure_functions import file_names, references, shared_images
 
-DIRECTIVE = re.compile(r"^```\{figure-function\}[ \t]+(\S+)", re.M)
 SMALLEST_TEXT_PX = 9.0  # CSS px: the smallest text any figure may show at the desktop width
 FIGURES_JS = """() => [...document.querySelectorAll('article figure.figure-function')].map(f => ({
     images: [...f.querySelectorAll('img')].map(i => ({
@@ -47,7 +45,7 @@ def themed(request: pytest.FixtureRequest, browser: Browser, base_url: str) -> I
 def referenced(path: str) -> list[str]:
     """The figure names that the page's source asks for, in order."""
     source = SITE / "_sources" / Path(path).with_suffix(".md.txt")
-    return DIRECTIVE.findall(source.read_text(encoding="utf-8")) if source.is_file() else []
+    return [name for name, _ in references(source.read_text(encoding="utf-8"))] if source.is_file() else []
 
 
 @pytest.mark.parametrize("path", content_pages())

@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # the checks below are plain Python, testable without Sphinx
     from sphinx.application import Sphinx
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+FENCE = re.compile(r"(`{3,})\s*(.*)")
+FIGURE = re.compile(r"\{figure-function\}\s+(\S+)")
 IMG_SRC = re.compile(r"<img\b[^>]*?\bsrc=\"([^\"]+)\"", re.I)
 THEMES = ("light", "dark")
 
@@ -37,6 +39,27 @@ THEMES = ("light", "dark")
 def file_names(name: str) -> dict[str, str]:
     """The stable file name of each theme's drawing of figure ``name``."""
     return {"light": f"{name}.svg", "dark": f"{name}-dark.svg"}
+
+
+def references(page: str) -> list[tuple[str, str]]:
+    """(figure name, caption) of every figure-function directive in a MyST page, in order.
+
+    Fences nest: a directive fence (```` ```{name} ````) may hold others; a code fence holds only text.
+    """
+    found = []
+    fences: list[tuple[int, bool, str | None, list[str]]] = []  # (backticks, is code, figure name, lines)
+    for line in page.splitlines():
+        m = FENCE.fullmatch(line.strip())
+        if m and fences and not m.group(2) and len(m.group(1)) >= fences[-1][0]:
+            _, _, name, lines = fences.pop()  # the innermost fence closes
+            if name:
+                found.append((name, "\n".join(lines).strip()))
+        elif m and not (fences and fences[-1][1]):
+            figure = FIGURE.match(m.group(2))
+            fences.append((len(m.group(1)), not m.group(2).startswith("{"), figure and figure.group(1), []))
+        elif fences and fences[-1][2]:
+            fences[-1][3].append(line)
+    return found
 
 
 def numbers_not_in(caption: str, alt: str) -> list[str]:
