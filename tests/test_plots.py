@@ -6,6 +6,7 @@ computation with the package: the data in its artists and the numbers in its des
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -30,12 +31,24 @@ from bigram_ref.plots import (
 from bigram_ref.softmax import one_hot, softmax_jacobian
 
 
+class Census:
+    """The census corpus, and the tutorial's training run on it, computed here independently of the plots."""
+
+    def __init__(self) -> None:
+        self.words = default_words()
+        self.vocab = Vocab.from_words(self.words)
+        self.xs, self.ys = bigrams(self.words, self.vocab)
+
+    @functools.cached_property
+    def training(self) -> tuple[list[float], float]:
+        W0 = init_weights(self.vocab.size, seed=0)
+        losses = train(W0, self.xs, self.ys, lr=50.0, steps=100).losses
+        return losses, CountModel.fit(self.words).nll(self.words)
+
+
 @pytest.fixture(scope="module")
-def census() -> tuple[list[str], Vocab, np.ndarray, np.ndarray]:
-    words = default_words()
-    vocab = Vocab.from_words(words)
-    xs, ys = bigrams(words, vocab)
-    return words, vocab, xs, ys
+def census() -> Census:
+    return Census()
 
 
 def bars(fig: Figure) -> list[float]:
@@ -54,9 +67,9 @@ def cell_texts(fig: Figure) -> dict[tuple[int, int], str]:
 # -- each guide figure against the package's own numbers --------------------------------------------
 
 
-def check_census_count_heatmap(fig: Figure, census: tuple) -> None:
-    _, vocab, xs, ys = census
-    N = count_matrix(xs, ys, vocab.size)
+def check_census_count_heatmap(fig: Figure, census: Census) -> None:
+    vocab = census.vocab
+    N = count_matrix(census.xs, census.ys, vocab.size)
     assert (fig.axes[0].images[0].get_array() == N).all(), "the colours are not the count matrix"
     assert cell_texts(fig) == {(i, y): str(N[i, y]) for i in range(vocab.size) for y in range(vocab.size) if N[i, y]}
     first = np.argsort(-N[0], kind="stable")[:3]  # row '.': how names start
@@ -65,10 +78,8 @@ def check_census_count_heatmap(fig: Figure, census: tuple) -> None:
     assert f"{N.sum():,} in all" in alt_text(fig)
 
 
-def check_census_training_curve(fig: Figure, census: tuple) -> None:
-    words, vocab, xs, ys = census
-    losses = train(init_weights(vocab.size, seed=0), xs, ys, lr=50.0, steps=100).losses
-    optimum = CountModel.fit(words).nll(words)
+def check_census_training_curve(fig: Figure, census: Census) -> None:
+    losses, optimum = census.training
     line, dashed = fig.axes[0].lines
     assert list(line.get_ydata()) == losses
     assert list(dashed.get_ydata()) == [optimum, optimum] and dashed.get_linestyle() == "--"
@@ -77,7 +88,7 @@ def check_census_training_curve(fig: Figure, census: tuple) -> None:
     assert "step size 50" in alt_text(fig)
 
 
-def check_worked_example_sgd_step(fig: Figure, census: tuple) -> None:
+def check_worked_example_sgd_step(fig: Figure, census: Census) -> None:
     z = np.array(WORKED_LOGITS)
     before = softmax(z)
     after = softmax(z - 1.0 * (softmax(z) - one_hot(1, 3)))
@@ -87,7 +98,7 @@ def check_worked_example_sgd_step(fig: Figure, census: tuple) -> None:
     assert f"b falls from {before[2]:.3f} to {after[2]:.3f}" in alt_text(fig)
 
 
-def check_worked_example_jacobian(fig: Figure, census: tuple) -> None:
+def check_worked_example_jacobian(fig: Figure, census: Census) -> None:
     J = softmax_jacobian(WORKED_LOGITS)
     assert np.array_equal(fig.axes[0].images[0].get_array(), J)
     written = {cell: float(text.replace("−", "-")) for cell, text in cell_texts(fig).items()}
@@ -95,7 +106,7 @@ def check_worked_example_jacobian(fig: Figure, census: tuple) -> None:
     assert f"({', '.join(f'{d:.3f}' for d in np.diag(J))})" in alt_text(fig)
 
 
-def check_flow_diagram(fig: Figure, census: tuple) -> None:
+def check_flow_diagram(fig: Figure, census: Census) -> None:
     arrows = {a.get_gid() for a in fig.axes[0].patches if isinstance(a, FancyArrowPatch)}
     assert {"p->dz", "t->dz", "dz->dW"} <= arrows, "the gradient p - t needs both p and t"
     assert not {f"t->{k}" for k in "ixzp"} & arrows, "the target one-hot entered the forward pass"
@@ -105,7 +116,7 @@ def check_flow_diagram(fig: Figure, census: tuple) -> None:
     assert "p and t both flow into ∂L/∂z = p − t" in alt_text(fig)
 
 
-CHECKS: dict[str, Callable[[Figure, tuple], None]] = {
+CHECKS: dict[str, Callable[[Figure, Census], None]] = {
     "census_count_heatmap": check_census_count_heatmap,
     "census_training_curve": check_census_training_curve,
     "worked_example_sgd_step": check_worked_example_sgd_step,
@@ -128,7 +139,7 @@ def brightness(fig: Figure) -> float:
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("name", sorted(GUIDE_FIGURES))
-def test_guide_figure_draws_the_numbers_it_claims(name: str, theme: str, census: tuple) -> None:
+def test_guide_figure_draws_the_numbers_it_claims(name: str, theme: str, census: Census) -> None:
     fig = GUIDE_FIGURES[name](theme)  # type: ignore[arg-type]
     CHECKS[name](fig, census)
     assert to_hex(fig.get_facecolor()) == PALETTES[theme].background
