@@ -58,7 +58,7 @@ class _Palette:
     text: str
     row: str  # the input side: row i of W
     target: str  # the target side: t and what it touches
-    muted: str
+    muted: str  # "before" bars
     box: str
     row_fill: str
     target_fill: str
@@ -70,18 +70,32 @@ def _ramp(name: str, *colours: str) -> Colormap:
     return LinearSegmentedColormap.from_list(name, list(colours))
 
 
-PALETTES: dict[str, _Palette] = {
+PALETTES: dict[str, _Palette] = {  # the backgrounds are Furo's
     "light": _Palette(
-        "#ffffff", "#1a1a1a", "#1f77b4", "#c42a2a", "#9ecae1", "#f0f0f0", "#deebf7", "#fde0dd",
-        _ramp("counts-light", "#ffffff", "#9ecae1", "#2171b5", "#08306b"),
-        _ramp("signed-light", "#2166ac", "#ffffff", "#b2182b"),
+        background="#ffffff",
+        text="#1a1a1a",
+        row="#1f77b4",
+        target="#c42a2a",
+        muted="#9ecae1",
+        box="#f0f0f0",
+        row_fill="#deebf7",
+        target_fill="#fde0dd",
+        counts=_ramp("counts-light", "#ffffff", "#9ecae1", "#2171b5", "#08306b"),
+        signed=_ramp("signed-light", "#2166ac", "#ffffff", "#b2182b"),
     ),
     "dark": _Palette(
-        "#131416", "#e8e8e8", "#6baed6", "#ff7b72", "#2f5f86", "#2a2c30", "#17324d", "#4a1f22",
-        _ramp("counts-dark", "#131416", "#08519c", "#4292c6", "#c6dbef"),
-        _ramp("signed-dark", "#4393c3", "#131416", "#e0604d"),
+        background="#131416",
+        text="#e8e8e8",
+        row="#6baed6",
+        target="#ff7b72",
+        muted="#2f5f86",
+        box="#2a2c30",
+        row_fill="#17324d",
+        target_fill="#4a1f22",
+        counts=_ramp("counts-dark", "#131416", "#08519c", "#4292c6", "#c6dbef"),
+        signed=_ramp("signed-dark", "#4393c3", "#131416", "#e0604d"),
     ),
-}  # fmt: skip
+}
 
 
 @contextmanager
@@ -161,6 +175,7 @@ def _describe_counts(N: NDArray[Any], vocab: Vocab) -> str:
 
     V = vocab.size
     i, y = np.unravel_index(int(np.argmax(N)), N.shape)
+    # row 0 and column 0 are the boundary '.': how words start and how they end
     return (
         f"A {V} by {V} heat map of bigram counts, {int(N.sum()):,} in all: row i is the current character, "
         f"column y the next, and a stronger colour is a larger count. Each non-zero cell shows its count; "
