@@ -179,8 +179,8 @@ def _describe_counts(N: NDArray[Any], vocab: Vocab) -> str:
     return (
         f"A {V} by {V} heat map of bigram counts, {int(N.sum()):,} in all: row i is the current character, "
         f"column y the next, and a stronger colour is a larger count. Each non-zero cell shows its count; "
-        f"{int((N == 0).sum()):,} cells are empty (zero). The largest, {int(N[i, y]):,}, is {vocab.chars[i]} "
-        f"followed by {vocab.chars[y]}. Most common first letters (row .): {top(N[0])}. "
+        f"{int((N == 0).sum()):,} cells are empty (zero). The largest, {int(N[i, y]):,}, is '{vocab.chars[i]}' "
+        f"followed by '{vocab.chars[y]}'. Most common first letters (row .): {top(N[0])}. "
         f"Most common last letters (column .): {top(N[:, 0])}."
     )
 
