@@ -64,15 +64,23 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def browser(session: nox.Session) -> None:
-    """The built site in headless Chromium, offline: math, figures, copy buttons, search, phone, dark theme.
+    """The built site in headless Chromium, offline: math, figures, copy buttons, search, phone, dark theme,
+    and axe-core's accessibility checks on every page in both themes.
 
-    Needs `nox -s docs` first, and Chromium at /usr/bin/chromium (or $BIGRAM_REF_CHROMIUM).
+    Needs `nox -s docs` first, Chromium at /usr/bin/chromium (or $BIGRAM_REF_CHROMIUM), and npm: axe-core
+    is installed from package-lock.json with `npm ci` into this session's folder, never fetched by a page.
     Screenshots land in docs/_build/screenshots/.
     """
     if not Path("docs/_build/html/index.html").exists():
         session.error("no built site in docs/_build/html: run `nox -s docs` first")
     install(session, "browser")
-    session.run("pytest", "tests_browser", "-p", "no:cacheprovider", *session.posargs)
+    npm = Path(session.virtualenv.location) / "npm"
+    npm.mkdir(exist_ok=True)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy(name, npm / name)
+    session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", str(npm), external=True)
+    axe = npm / "node_modules" / "axe-core" / "axe.min.js"
+    session.run("pytest", "tests_browser", "-p", "no:cacheprovider", *session.posargs, env={"BIGRAM_REF_AXE": str(axe)})
 
 
 @nox.session

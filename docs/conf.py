@@ -29,7 +29,7 @@ extensions = [
     "sphinx_autodoc_typehints",
     "sphinx_copybutton",
     "sphinx-mathjax-offline",  # MathJax 3 served from _static: math renders with no network
-    "matplotlib.sphinxext.plot_directive",
+    "figure_functions",  # {figure-function} NAME: a figure of bigram_ref.plots, light and dark SVG
     "offline_check",  # fails the build if a page would load anything from the network
     "explorable",  # {explorable} NAME: an interactive component, its JS/CSS only on its pages
     "notebooks",  # every guide page as a notebook, with a Download notebook button
@@ -67,19 +67,16 @@ intersphinx_mapping = local_inventories.write(Path(__file__).parent / "_build" /
 # Copy buttons copy runnable code: no prompts, no output lines
 copybutton_exclude = ".linenos, .gp, .go"
 
-# Figures: drawn by bigram_ref.plots while the site builds
-plot_formats = [("png", 144)]
-plot_html_show_formats = False
-plot_html_show_source_link = False
-plot_include_source = False
-plot_rcparams = {"figure.autolayout": True}
-
 html_theme = "furo"
 html_title = "bigram_ref"
 html_static_path = ["_static"]
 html_favicon = "_static/favicon.svg"
 html_css_files = ["custom.css"]
+# Figures and accessibility: figures come from bigram_ref.plots through the figure-function directive
+# (docs/_ext/figure_functions.py); docs/_templates/ adds the ARIA attributes Furo's markup lacks.
+templates_path = ["_templates"]
 html_theme_options = {
     "source_repository": "",
-    "navigation_with_keys": True,
+    # off: the arrow keys scroll what has the focus (a wide code block); they must not turn the page
+    "navigation_with_keys": False,
 }

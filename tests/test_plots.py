@@ -1,29 +1,166 @@
-"""bigram_ref.plots: each figure draws what its caption claims, from the package's own numbers."""
+"""bigram_ref.plots: every figure draws, and says in its alt text, the package's own numbers.
 
-from collections.abc import Iterator
+Each guide figure (GUIDE_FIGURES, what the pages show) is checked against an independent
+computation with the package: the data in its artists and the numbers in its description.
+"""
 
-import matplotlib.pyplot as plt
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from bigram_ref import CountModel, softmax
-from bigram_ref.plots import count_heatmap, flow_diagram, jacobian_heatmap, sgd_step_bars, training_curve
+from bigram_ref import CountModel, Vocab, bigrams, count_matrix, default_words, init_weights, softmax, train
+from bigram_ref.plots import (
+    GUIDE_FIGURES,
+    PALETTES,
+    WORKED_LOGITS,
+    alt_text,
+    count_heatmap,
+    flow_diagram,
+    jacobian_heatmap,
+    sgd_step_bars,
+    training_curve,
+)
+from bigram_ref.softmax import one_hot, softmax_jacobian
 
 
-@pytest.fixture(autouse=True)
-def _close_figures() -> Iterator[None]:
-    yield
-    plt.close("all")
+class Census:
+    """The census corpus, and the tutorial's training run on it, computed here independently of the plots."""
+
+    def __init__(self) -> None:
+        self.words = default_words()
+        self.vocab = Vocab.from_words(self.words)
+        self.xs, self.ys = bigrams(self.words, self.vocab)
+
+    @functools.cached_property
+    def training(self) -> tuple[list[float], float]:
+        W0 = init_weights(self.vocab.size, seed=0)
+        losses = train(W0, self.xs, self.ys, lr=50.0, steps=100).losses
+        return losses, CountModel.fit(self.words).nll(self.words)
 
 
-def test_count_heatmap_labels_every_cell_with_its_count() -> None:
+@pytest.fixture(scope="module")
+def census() -> Census:
+    return Census()
+
+
+def bars(fig: Figure) -> list[float]:
+    return [p.get_height() for p in fig.axes[0].patches if isinstance(p, Rectangle)]
+
+
+def cell_texts(fig: Figure) -> dict[tuple[int, int], str]:
+    """The text written in each heat-map cell, by (row, column)."""
+    texts = {}
+    for t in fig.axes[0].texts:
+        x, y = t.get_position()
+        texts[round(y), round(x)] = t.get_text()
+    return texts
+
+
+# -- each guide figure against the package's own numbers --------------------------------------------
+
+
+def check_census_count_heatmap(fig: Figure, census: Census) -> None:
+    vocab = census.vocab
+    N = count_matrix(census.xs, census.ys, vocab.size)
+    assert (fig.axes[0].images[0].get_array() == N).all(), "the colours are not the count matrix"
+    assert cell_texts(fig) == {(i, y): str(N[i, y]) for i in range(vocab.size) for y in range(vocab.size) if N[i, y]}
+    first = np.argsort(-N[0], kind="stable")[:3]  # row '.': how names start
+    assert [vocab.chars[k] for k in first] == ["m", "l", "c"]
+    assert f"first letters (row .): {', '.join(f'{vocab.chars[k]} ({N[0, k]:,})' for k in first)}." in alt_text(fig)
+    assert f"{N.sum():,} in all" in alt_text(fig)
+
+
+def check_census_training_curve(fig: Figure, census: Census) -> None:
+    losses, optimum = census.training
+    line, dashed = fig.axes[0].lines
+    assert list(line.get_ydata()) == losses
+    assert list(dashed.get_ydata()) == [optimum, optimum] and dashed.get_linestyle() == "--"
+    for claim in [f"over {len(losses) - 1} gradient steps", f"{losses[0]:.4f}", f"{losses[-1]:.4f}", f"{optimum:.4f}"]:
+        assert claim in alt_text(fig)
+    assert "step size 50" in alt_text(fig)
+
+
+def check_worked_example_sgd_step(fig: Figure, census: Census) -> None:
+    z = np.array(WORKED_LOGITS)
+    before = softmax(z)
+    after = softmax(z - 1.0 * (softmax(z) - one_hot(1, 3)))
+    assert np.allclose(bars(fig), [*before, *after], rtol=0, atol=1e-15)
+    assert after[1] > before[1] and (after[[0, 2]] < before[[0, 2]]).all()
+    assert f"a rises from {before[1]:.3f} to {after[1]:.3f}" in alt_text(fig)
+    assert f"b falls from {before[2]:.3f} to {after[2]:.3f}" in alt_text(fig)
+
+
+def check_worked_example_jacobian(fig: Figure, census: Census) -> None:
+    J = softmax_jacobian(WORKED_LOGITS)
+    assert np.array_equal(fig.axes[0].images[0].get_array(), J)
+    written = {cell: float(text.replace("−", "-")) for cell, text in cell_texts(fig).items()}
+    assert written == {(j, k): round(float(J[j, k]), 3) for j in range(3) for k in range(3)}
+    assert f"({', '.join(f'{d:.3f}' for d in np.diag(J))})" in alt_text(fig)
+
+
+def check_flow_diagram(fig: Figure, census: Census) -> None:
+    arrows = {a.get_gid() for a in fig.axes[0].patches if isinstance(a, FancyArrowPatch)}
+    assert {"p->dz", "t->dz", "dz->dW"} <= arrows, "the gradient p - t needs both p and t"
+    assert not {f"t->{k}" for k in "ixzp"} & arrows, "the target one-hot entered the forward pass"
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    for part in ["x = one_hot(i)", "t = one_hot(y)", "W[i]", "∂L/∂z = p − t", "picks p[y]", "other rows: 0"]:
+        assert part in texts
+    assert "p and t both flow into ∂L/∂z = p − t" in alt_text(fig)
+
+
+CHECKS: dict[str, Callable[[Figure, Census], None]] = {
+    "census_count_heatmap": check_census_count_heatmap,
+    "census_training_curve": check_census_training_curve,
+    "worked_example_sgd_step": check_worked_example_sgd_step,
+    "worked_example_jacobian": check_worked_example_jacobian,
+    "flow_diagram": check_flow_diagram,
+}
+
+
+def test_every_guide_figure_has_a_check_and_is_named_by_its_function() -> None:
+    assert set(CHECKS) == set(GUIDE_FIGURES)
+    assert all(f.__name__ == name for name, f in GUIDE_FIGURES.items())
+
+
+def brightness(fig: Figure) -> float:
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgb = np.asarray(canvas.buffer_rgba())[..., :3] / 255
+    return float((rgb @ [0.2126, 0.7152, 0.0722]).mean())
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("name", sorted(GUIDE_FIGURES))
+def test_guide_figure_draws_the_numbers_it_claims(name: str, theme: str, census: Census) -> None:
+    fig = GUIDE_FIGURES[name](theme)  # type: ignore[arg-type]
+    CHECKS[name](fig, census)
+    assert to_hex(fig.get_facecolor()) == PALETTES[theme].background
+    level = brightness(fig)
+    assert (level < 0.5) if theme == "dark" else (level > 0.5), f"{name} in the {theme} theme: brightness {level:.2f}"
+
+
+@pytest.mark.parametrize("name", sorted(GUIDE_FIGURES))
+def test_light_and_dark_say_the_same(name: str) -> None:
+    assert alt_text(GUIDE_FIGURES[name]("light")) == alt_text(GUIDE_FIGURES[name]("dark"))
+
+
+# -- the drawing functions on small data --------------------------------------------------------------
+
+
+def test_count_heatmap_writes_each_non_zero_count_in_its_cell() -> None:
     model = CountModel.fit(["ab", "ba", "b"])
     fig = count_heatmap(model.counts, model.vocab)
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    V = model.vocab.size
-    assert len(texts) == 2 * V * V
-    assert texts[0::2] == [a + b for a in model.vocab.chars for b in model.vocab.chars]
-    assert texts[1::2] == [str(n) for n in model.counts.ravel()]
+    N = model.counts
+    assert cell_texts(fig) == {(i, y): str(N[i, y]) for i in range(3) for y in range(3) if N[i, y]}
+    assert f"{int((N == 0).sum())} cells are empty" in alt_text(fig)
 
 
 def test_count_heatmap_rejects_a_mismatched_vocabulary() -> None:
@@ -35,11 +172,16 @@ def test_count_heatmap_rejects_a_mismatched_vocabulary() -> None:
 def test_sgd_step_bars_show_before_and_after() -> None:
     z = np.array([0.20, -0.10, 0.05])
     fig = sgd_step_bars(z, y=1, lr=1.0, labels=[".", "a", "b"])
-    heights = [bar.get_height() for bar in fig.axes[0].patches]
-    before, after = np.array(heights[:3]), np.array(heights[3:])
+    before, after = np.array(bars(fig)[:3]), np.array(bars(fig)[3:])
     assert np.allclose(before, softmax(z))
     assert np.allclose(after, softmax(z - (softmax(z) - np.eye(3)[1])))
-    assert after[1] > before[1]
+
+
+def test_sgd_step_bars_need_a_label_per_logit_and_a_target_among_them() -> None:
+    with pytest.raises(ValueError, match=r"expected 3 labels and 0 <= y < 3, got 2 and 1"):
+        sgd_step_bars([0.0, 0.0, 0.0], y=1, lr=1.0, labels=["a", "b"])
+    with pytest.raises(ValueError, match=r"got 3 and 3"):
+        sgd_step_bars([0.0, 0.0, 0.0], y=3, lr=1.0, labels=["a", "b", "c"])
 
 
 def test_training_curve_draws_losses_and_the_optimum() -> None:
@@ -47,16 +189,26 @@ def test_training_curve_draws_losses_and_the_optimum() -> None:
     line, optimum = fig.axes[0].lines
     assert list(line.get_ydata()) == [3.0, 2.5, 2.4]
     assert list(optimum.get_ydata()) == [2.3, 2.3]
+    assert "over 2 gradient steps: it starts at 3.0000 and ends at 2.4000" in alt_text(fig)
+
+
+def test_training_curve_needs_a_loss() -> None:
+    with pytest.raises(ValueError, match="losses: expected at least one value"):
+        training_curve([], optimum=1.0)
 
 
 def test_jacobian_heatmap_writes_the_jacobian() -> None:
     fig = jacobian_heatmap([0.20, -0.10, 0.05], labels=[".", "a", "b"])
-    values = [float(t.get_text()) for t in fig.axes[0].texts]
+    values = [float(t.get_text().replace("−", "-")) for t in fig.axes[0].texts]
     p = softmax([0.20, -0.10, 0.05])
     assert np.allclose(values, (np.diag(p) - np.outer(p, p)).ravel(), atol=5e-4)
 
 
-def test_flow_diagram_names_both_one_hots() -> None:
-    texts = " ".join(t.get_text() for t in flow_diagram().axes[0].texts)
-    for part in ["x = one_hot(i)", "t = one_hot(y)", "W[i]", "p − t", "picks p[y]"]:
-        assert part in texts
+def test_an_unknown_theme_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"theme: expected 'light' or 'dark', got 'sepia'"):
+        flow_diagram("sepia")  # type: ignore[arg-type]
+
+
+def test_a_figure_without_a_description_has_no_alt_text() -> None:
+    with pytest.raises(ValueError, match="has no description"):
+        alt_text(Figure())
