@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from numpy.typing import ArrayLike, NDArray
 
+from bigram_ref import validate
 from bigram_ref.corpus import Vocab, bigrams, default_words
 from bigram_ref.counting import CountModel, count_matrix
 from bigram_ref.neural import init_weights, train
@@ -101,9 +102,7 @@ PALETTES: dict[str, _Palette] = {  # the backgrounds are Furo's
 @contextmanager
 def _canvas(theme: Theme, size: tuple[float, float]) -> Iterator[tuple[Figure, Axes, _Palette]]:
     """A figure with one axes, every colour taken from the theme's palette."""
-    if theme not in PALETTES:
-        raise ValueError(f"theme: expected 'light' or 'dark', got {theme!r}")
-    p = PALETTES[theme]
+    p = PALETTES[validate.choice(theme, "theme", tuple(PALETTES))]
     with mpl.rc_context(
         {
             "figure.facecolor": p.background,
@@ -135,7 +134,7 @@ def alt_text(fig: Figure) -> str:
     """What a figure of this module shows, in words (its label): the alt text of its image."""
     text = str(fig.get_label())
     if not text:
-        raise ValueError("this figure has no description (label): every guide figure must say what it shows")
+        raise validate.InputError("fig: has no description (label); every guide figure must say what it shows")
     return text
 
 
@@ -144,10 +143,9 @@ def alt_text(fig: Figure) -> str:
 
 def count_heatmap(N: ArrayLike, vocab: Vocab, *, theme: Theme = "light") -> Figure:
     """The count matrix as a heat map: cell ``(i, y)`` is coloured by ``N[i, y]`` and shows it (blank: 0)."""
-    N = np.asarray(N)
+    N = validate.counts(N)
     V = vocab.size
-    if N.shape != (V, V):
-        raise ValueError(f"N: expected shape {(V, V)} for this vocabulary, got {N.shape}")
+    validate.same_shape(N, np.empty((V, V)), "N and the vocabulary")
     with _canvas(theme, (WIDTH, WIDTH)) as (fig, ax, p):
         norm = PowerNorm(0.5, vmin=0, vmax=max(int(N.max()), 1))  # square-root scale: the many small counts show
         ax.imshow(N, cmap=p.counts, norm=norm, interpolation="nearest")
@@ -189,9 +187,8 @@ def training_curve(
     losses: Sequence[float], optimum: float, *, label: str = "neural model", theme: Theme = "light"
 ) -> Figure:
     """Training loss per step (a line) against the count model's loss (a dashed horizontal line)."""
-    losses = [float(x) for x in losses]
-    if not losses:
-        raise ValueError("losses: expected at least one value, got none")
+    losses = validate.series(losses, "losses")
+    optimum = validate.number(optimum, "optimum")
     with _canvas(theme, (WIDTH, 3.6)) as (fig, ax, p):
         ax.plot(np.arange(len(losses)), losses, color=p.row, linewidth=2, label=label)
         ax.axhline(optimum, color=p.target, linestyle="--", label=f"count model {optimum:.4f}")
@@ -208,9 +205,10 @@ def training_curve(
 
 def sgd_step_bars(z: ArrayLike, y: int, lr: float, labels: Sequence[str], *, theme: Theme = "light") -> Figure:
     """One SGD step on one row: probabilities before and after ``z ← z − lr (p − t)``, target marked."""
-    z = np.asarray(z, dtype=np.float64)
-    if len(labels) != z.size or not 0 <= y < z.size:
-        raise ValueError(f"labels and y: expected {z.size} labels and 0 <= y < {z.size}, got {len(labels)} and {y}")
+    z = validate.logits(z, ndims=(1,)).astype(np.float64)
+    y = int(validate.indices(y, "y", z.size, shape=()))
+    lr = validate.number(lr, "lr", positive=True)
+    labels = validate.labels(labels, z.size)
     before = softmax(z)
     after = softmax(z - lr * grad_logits(z, y))
     x = np.arange(z.size)
@@ -246,7 +244,7 @@ def jacobian_heatmap(z: ArrayLike, labels: Sequence[str] | None = None, *, theme
     """The softmax Jacobian ``diag(p) − p pᵀ`` of a small logit vector, values written in the cells."""
     J = softmax_jacobian(z)
     V = J.shape[0]
-    labels = [str(k) for k in range(V)] if labels is None else list(labels)
+    labels = [str(k) for k in range(V)] if labels is None else validate.labels(labels, V)
     lim = float(np.abs(J).max())
     with _canvas(theme, (5.2, 4.2)) as (fig, ax, p):
         norm = Normalize(-lim, lim)

@@ -42,10 +42,12 @@ __all__ = [
     "examples",
     "indices",
     "integer",
+    "labels",
     "logits",
     "number",
     "probabilities",
     "same_shape",
+    "series",
     "square",
     "unknown_character",
     "vocab_size",
@@ -217,6 +219,21 @@ def distributions(P: ArrayLike, name: str = "P") -> NDArray[np.float64]:
     if not np.allclose(arr.sum(axis=1), 1.0):
         raise InputError(f"{name}: every row must be a probability distribution (non-negative, summing to 1)")
     return arr
+
+
+def series(values: ArrayLike, name: str) -> list[float]:
+    """A non-empty 1-D sequence of finite numbers (such as the losses of a training run), as floats."""
+    arr = np.asarray(values)
+    if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "biuf" or not np.all(np.isfinite(arr)):
+        raise InputError(f"{name}: expected a non-empty 1-D sequence of finite numbers, got {_short(repr(values))}")
+    return [float(v) for v in arr]
+
+
+def labels(items: Sequence[str], V: int, name: str = "labels") -> list[str]:
+    """One text label (str) per symbol: exactly ``V`` of them."""
+    if isinstance(items, str) or len(items) != V or not all(isinstance(s, str) for s in items):
+        raise InputError(f"{name}: expected {V} strings, one per symbol, got {_short(repr(items))}")
+    return list(items)
 
 
 def word_error(word: str, where: str) -> CorpusError | None:

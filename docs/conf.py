@@ -34,7 +34,6 @@ extensions = [
     "explorable",  # {explorable} NAME: an interactive component, its JS/CSS only on its pages
     "notebooks",  # every guide page as a notebook, with a Download notebook button
 ]
-templates_path = ["_templates"]
 
 exclude_patterns = ["_build", "conftest.py", "_records"]
 root_doc = "index"
@@ -73,7 +72,8 @@ html_static_path = ["_static"]
 html_favicon = "_static/favicon.svg"
 html_css_files = ["custom.css"]
 # Figures and accessibility: figures come from bigram_ref.plots through the figure-function directive
-# (docs/_ext/figure_functions.py); docs/_templates/ adds the ARIA attributes Furo's markup lacks.
+# (docs/_ext/figure_functions.py); docs/_templates/ adds the ARIA attributes Furo's markup lacks,
+# and the Download notebook page action (docs/_ext/notebooks.py).
 templates_path = ["_templates"]
 html_theme_options = {
     "source_repository": "",

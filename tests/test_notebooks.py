@@ -323,20 +323,8 @@ secret-page
 something new
 ```
 
-```{figure-function} bigram_ref.plots.flow_diagram
-:caption: Drawn by ``flow_diagram``.
-```
-
-```{plotfig}
-jacobian_heatmap([0.2, -0.1, 0.05])
-```
-
-```{eval-rst}
-.. plot::
-   :caption: A caption with ``N`` and :math:`p`.
-
-   from bigram_ref.plots import flow_diagram
-   flow_diagram()
+```{figure-function} flow_diagram
+Drawn by `flow_diagram`, with {math}`p`.
 ```
 
 ```{eval-rst}
@@ -348,9 +336,6 @@ jacobian_heatmap([0.2, -0.1, 0.05])
 <script src="explorable.js"></script>
 
 ```{explorable} step
-```
-
-```{bigram-figure} flow-diagram
 ```
 
 <!-- skip: next -->
@@ -446,16 +431,10 @@ def test_converter_turns_each_construct_into_what_jupyter_shows(tmp_path: Path) 
     assert "*The page shows a block of reStructuredText here; open the page to see it.*" in markdown
     assert markdown.count("an interactive part (it needs the page's JavaScript)") == 1  # two HTML blocks, one note
     assert "*The page shows an `explorable` block here; open the page to see it.*" in markdown
-    # figures: a cell that draws each, named by a directive or given as plot code, and its caption
+    # a figure: a cell that draws it by name (its value is the figure), then its caption
     figures = [c.source for c in codes if meta(c).get("figure")]
-    assert figures == [
-        "from bigram_ref.plots import flow_diagram\n\nfig = flow_diagram()",
-        "from bigram_ref.plots import jacobian_heatmap\n\nfig = jacobian_heatmap([0.2, -0.1, 0.05])",
-        "from bigram_ref.plots import flow_diagram\nfig = flow_diagram()",
-        "from bigram_ref.plots import flow_diagram\n\nfig = flow_diagram()",
-    ]
-    assert "*Figure: Drawn by `flow_diagram`.*" in markdown
-    assert "*Figure: A caption with `N` and $p$.*" in markdown
+    assert figures == ["from bigram_ref.plots import flow_diagram\n\nflow_diagram()"]
+    assert "*Figure: Drawn by `flow_diagram`, with $p$.*" in markdown
     # examples: one cell each, prompts gone, the page's output stored, options and skips kept
     examples = {c.source: c for c in codes if "doctest" in meta(c)}
     assert list(examples) == ["hidden + 1", 'print("a\\nb")  # doctest: +NORMALIZE_WHITESPACE', "1 + 1", 'int("x")']

@@ -29,6 +29,7 @@ from bigram_ref.plots import (
     training_curve,
 )
 from bigram_ref.softmax import one_hot, softmax_jacobian
+from bigram_ref.validate import InputError
 
 
 class Census:
@@ -165,7 +166,7 @@ def test_count_heatmap_writes_each_non_zero_count_in_its_cell() -> None:
 
 def test_count_heatmap_rejects_a_mismatched_vocabulary() -> None:
     model = CountModel.fit(["ab"])
-    with pytest.raises(ValueError, match=r"^N: expected shape \(3, 3\)"):
+    with pytest.raises(InputError, match=r"^N and the vocabulary: expected the same \(V, V\) shape, got \(4, 4\) and \(3, 3\)"):
         count_heatmap(np.zeros((4, 4)), model.vocab)
 
 
@@ -178,10 +179,12 @@ def test_sgd_step_bars_show_before_and_after() -> None:
 
 
 def test_sgd_step_bars_need_a_label_per_logit_and_a_target_among_them() -> None:
-    with pytest.raises(ValueError, match=r"expected 3 labels and 0 <= y < 3, got 2 and 1"):
+    with pytest.raises(InputError, match=r"^labels: expected 3 strings, one per symbol, got \['a', 'b'\]"):
         sgd_step_bars([0.0, 0.0, 0.0], y=1, lr=1.0, labels=["a", "b"])
-    with pytest.raises(ValueError, match=r"got 3 and 3"):
+    with pytest.raises(InputError, match=r"^y = 3 is out of range for V = 3"):
         sgd_step_bars([0.0, 0.0, 0.0], y=3, lr=1.0, labels=["a", "b", "c"])
+    with pytest.raises(InputError, match=r"^lr: expected a finite number > 0, got nan"):
+        sgd_step_bars([0.0, 0.0, 0.0], y=1, lr=float("nan"), labels=["a", "b", "c"])
 
 
 def test_training_curve_draws_losses_and_the_optimum() -> None:
@@ -193,8 +196,10 @@ def test_training_curve_draws_losses_and_the_optimum() -> None:
 
 
 def test_training_curve_needs_a_loss() -> None:
-    with pytest.raises(ValueError, match="losses: expected at least one value"):
+    with pytest.raises(InputError, match=r"^losses: expected a non-empty 1-D sequence of finite numbers, got \[\]"):
         training_curve([], optimum=1.0)
+    with pytest.raises(InputError, match=r"^losses: expected a non-empty 1-D sequence of finite numbers"):
+        training_curve([3.0, float("nan")], optimum=1.0)
 
 
 def test_jacobian_heatmap_writes_the_jacobian() -> None:
@@ -205,10 +210,10 @@ def test_jacobian_heatmap_writes_the_jacobian() -> None:
 
 
 def test_an_unknown_theme_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"theme: expected 'light' or 'dark', got 'sepia'"):
+    with pytest.raises(InputError, match=r"^theme: expected one of 'light', 'dark', got 'sepia'"):
         flow_diagram("sepia")  # type: ignore[arg-type]
 
 
 def test_a_figure_without_a_description_has_no_alt_text() -> None:
-    with pytest.raises(ValueError, match="has no description"):
+    with pytest.raises(InputError, match="^fig: has no description"):
         alt_text(Figure())

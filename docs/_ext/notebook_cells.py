@@ -23,6 +23,7 @@ INSTALL = """\
 #     %pip install "bigram_ref[torch,plots]"
 # or, from a clone of the repository:  %pip install -e "path/to/bigram_ref[torch,plots]"
 # (the stored outputs come from the versions pinned in the repository's constraints.txt).
+%matplotlib inline
 import bigram_ref"""
 HIDDEN = "# The page runs this without showing it:\n"
 

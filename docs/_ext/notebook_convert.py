@@ -11,18 +11,16 @@ The page is walked with markdown-it-py and the MyST plugins of mdit-py-plugins. 
 - ``% invisible-code-block: python`` -> a code cell (those before the first example join the
   first cell, which says what to install); ``% skip: start|next|end`` -> a Markdown note before the
   skipped cells, which carry the condition and reason in ``metadata["bigram_ref"]["skip"]``;
-- a figure -> a code cell that draws it: ``.. plot::`` in ``{eval-rst}``, or any directive whose
-  argument, options or body call a function of ``bigram_ref`` (``bigram_ref.plots.flow_diagram``,
-  ``flow_diagram()``, ...); its caption becomes a Markdown cell;
+- a figure (```` ```{figure-function} NAME ````) -> a code cell that draws it with
+  ``bigram_ref.plots.NAME()`` (Jupyter shows the returned figure), then its caption as Markdown;
 - ``{include}`` -> the included text, converted; admonitions -> a bold title and their body; ``{math}`` ->
   ``$$``; ``{toctree}``, targets, comments and block breaks -> dropped;
-- any other directive, raw HTML (an interactive part), an image or other reStructuredText ->
+- any other directive, raw HTML (an interactive part), an image or reStructuredText ->
   a Markdown note that says what the page shows there. Nothing unknown is an error.
 """
 
 from __future__ import annotations
 
-import ast
 import doctest
 import itertools
 import re
@@ -44,7 +42,7 @@ from mdit_py_plugins.myst_role import myst_role_plugin
 from nbformat import NotebookNode
 from notebook_cells import Cells, error_output
 from notebook_markdown import Inline
-from notebook_parts import COMMENT_DIRECTIVE, PLOT, figure_function, skip_condition, split_options
+from notebook_parts import COMMENT_DIRECTIVE, skip_condition, split_options
 
 MD = (
     MarkdownIt("commonmark")
@@ -155,8 +153,6 @@ class Page:
             return self.cells.text(f"$$\n{body}\n$$")
         if name == "include":
             return self.include(arg, options)
-        if name == "eval-rst":
-            return self.rst(body)
         if name in DROPPED:
             return None
         if name in ADMONITIONS or name == "admonition":
@@ -164,9 +160,10 @@ class Page:
             return self.walk(body)
         if name in {"figure", "image"}:
             return self.note(f"an image ({options.get('alt') or arg})")
-        found = figure_function(" ".join([arg, *options.values(), body]))
-        if found:
-            return self.figure(*found, caption=options.get("caption"))
+        if name == "eval-rst":
+            return self.note("a block of reStructuredText")
+        if name == "figure-function":
+            return self.figure(arg, caption=body)
         return self.note(f"{'an' if name[0] in 'aeiou' else 'a'} `{name}` block")
 
     def python(self, source: str, hidden: bool = False) -> None:
@@ -194,29 +191,11 @@ class Page:
             return self.cells.text(f"```{options.get('code', '')}\n{text.strip()}\n```")
         self.walk(text)
 
-    def rst(self, body: str) -> None:
-        """An ``{eval-rst}`` block: each ``.. plot::`` with inline code becomes a figure cell."""
-        plots = list(PLOT.finditer(body + "\n"))
-        for plot in plots:
-            options, code = split_options(textwrap.dedent(plot["body"]).strip("\n"))
-            if plot["arg"].strip() or not code:
-                self.note("a figure drawn from a file")
-            else:
-                self.figure(code=code, caption=options.get("caption"))
-        if not plots:
-            self.note("a block of reStructuredText")
-
-    def figure(self, module: str = "", name: str = "", call: str = "", *, code: str = "", caption: str | None) -> None:
-        """A cell that draws the figure; ``fig = …`` on the last call, so that Jupyter shows it once, not twice."""
-        code = code or f"from {module} import {name}\n\n{call}"
-        last = ast.parse(code).body[-1]
-        if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and last.col_offset == 0:
-            lines = code.split("\n")
-            lines[last.lineno - 1] = "fig = " + lines[last.lineno - 1]
-            code = "\n".join(lines)
-        self.cells.code(code, figure=True)
-        if caption:
-            self.cells.text(f"*Figure: {self.inline.rst(caption)}*")
+    def figure(self, name: str, *, caption: str) -> None:
+        """A guide figure: a cell that draws it (the figure is the cell's value), then its caption."""
+        self.cells.code(f"from bigram_ref.plots import {name}\n\n{name}()", figure=True)
+        if caption.strip():
+            self.cells.text(f"*Figure: {self.inline(caption.strip())}*")
 
     def html(self, content: str) -> None:
         """Raw HTML: Sybil's comment forms are read, other comments dropped, anything else is an interactive part."""

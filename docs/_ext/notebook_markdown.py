@@ -26,7 +26,6 @@ INLINE = re.compile(
 )
 FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1\2[ \t]*$", re.M)
 TITLED = re.compile(r"(?P<title>[\s\S]*?)\s*<(?P<target>[^<>]+)>")
-RST_ROLE = re.compile(r":(?P<name>[\w:+.-]+):`(?P<body>[^`]+)`|``(?P<code>.+?)``")
 
 
 def code(text: str) -> str:
@@ -57,14 +56,6 @@ class Inline:
             out += [INLINE.sub(self._replace, text[end : fence.start()]), fence.group(0)]
             end = fence.end()
         return "".join([*out, INLINE.sub(self._replace, text[end:])])
-
-    def rst(self, text: str) -> str:
-        """Convert reStructuredText inline markup (a figure caption): roles and ``literals``."""
-
-        def replace(m: re.Match[str]) -> str:
-            return code(m["code"]) if m["code"] is not None else self.role(m["name"], m["body"])
-
-        return RST_ROLE.sub(replace, text)
 
     def _replace(self, m: re.Match[str]) -> str:
         if m["role"]:

@@ -1,4 +1,4 @@
-"""Small parsers for the notebook converter: directive options, Sybil's skip arguments, figures.
+"""Small parsers for the notebook converter: directive options and Sybil's skip arguments.
 
 Kept apart from :mod:`notebook_convert` so that each reads in one sitting; all are plain functions.
 """
@@ -6,36 +6,12 @@ Kept apart from :mod:`notebook_convert` so that each reads in one sitting; all a
 from __future__ import annotations
 
 import ast
-import importlib
-import inspect
 import re
 
 COMMENT_DIRECTIVE = re.compile(
     r"^\s*(?P<name>invisible-code-block|invisible-code|code-block|code|skip)\s*:\s*(?P<arg>.*)$"
 )
-PLOT = re.compile(r"^\.\. plot::[ \t]*(?P<arg>.*)\n(?P<body>(?:[ \t]+.*\n|[ \t]*\n)*)", re.M)
 OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
-CALL = re.compile(r"\b(?:(?P<module>bigram_ref(?:\.\w+)*)\.)?(?P<name>[A-Za-z_]\w*)(?P<args>\([^()]*\))?")
-
-
-def figure_function(text: str) -> tuple[str, str, str] | None:
-    """The first figure function named in ``text``: (module, name, call), or None.
-
-    A figure function is a public function of ``bigram_ref.plots`` named bare (``flow_diagram``,
-    ``flow_diagram()``, ``flow-diagram``), or any public ``bigram_ref`` function named in full
-    (``bigram_ref.plots.count_heatmap``); a call's arguments are kept when they are written.
-    """
-    for m in [*CALL.finditer(text), *CALL.finditer(text.replace("-", "_"))]:  # flow-diagram names flow_diagram too
-        module = m["module"] or "bigram_ref.plots"
-        try:
-            function = getattr(importlib.import_module(module), m["name"], None)
-        except ImportError:
-            continue
-        home = getattr(function, "__module__", "")
-        public = inspect.isfunction(function) and not m["name"].startswith("_") and home.startswith("bigram_ref")
-        if public and (m["module"] or home == module):
-            return home, m["name"], m["name"] + (m["args"] or "()")
-    return None
 
 
 def split_options(body: str) -> tuple[dict[str, str], str]:
