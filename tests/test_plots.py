@@ -166,7 +166,8 @@ def test_count_heatmap_writes_each_non_zero_count_in_its_cell() -> None:
 
 def test_count_heatmap_rejects_a_mismatched_vocabulary() -> None:
     model = CountModel.fit(["ab"])
-    with pytest.raises(InputError, match=r"^N and the vocabulary: expected the same \(V, V\) shape, got \(4, 4\) and \(3, 3\)"):
+    expected = r"^N and the vocabulary: expected the same \(V, V\) shape, got \(4, 4\) and \(3, 3\)"
+    with pytest.raises(InputError, match=expected):
         count_heatmap(np.zeros((4, 4)), model.vocab)
 
 
@@ -215,5 +216,5 @@ def test_an_unknown_theme_is_refused() -> None:
 
 
 def test_a_figure_without_a_description_has_no_alt_text() -> None:
-    with pytest.raises(InputError, match="^fig: has no description"):
+    with pytest.raises(InputError, match=r"^fig: has no description"):
         alt_text(Figure())
