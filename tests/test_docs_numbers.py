@@ -43,7 +43,7 @@ _SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 _NUMBER = re.compile(
     r"""
       (?P<version>(?<![\w.])\d+(?:\.\d+){2,}(?![\w])                        # 2.13.0, 127.0.0.1: not a quantity
-        | \b(?:Python|PyTorch|torch|NumPy|numpy|release|version)\ (?:≥\ |>=\ ?)?\d+\.\d+)   # Python ≥ 3.11
+        | \b(?:Python|PyTorch|torch|NumPy|numpy|release|version|WCAG)\ (?:≥\ |>=\ ?)?\d+\.\d+)   # Python ≥ 3.11
     | (?P<sci>(?<![\w.])\d+(?:\.\d+)?[eE][-+−]?\d+(?![\w.]))              # 1e-6, 2.5e+03
     | (?<![\w.])10\s*\^\s*\{?\s*(?P<pow>[-−]?\s*\d+)\s*\}?                  # 10^{-6}, 10^4
     | (?<![\w.])10(?P<sup>⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)                                  # 10⁻⁶
@@ -339,7 +339,7 @@ def test_numbers_are_found_in_each_spelling() -> None:
 
 def test_what_is_not_a_claim() -> None:
     text = (
-        "## 1. Load the words\nPython ≥ 3.11, NumPy 2.4, PyTorch 2.13.0 at http://127.0.0.1:8000, see [docs](https://x.org/v3.11/a),"
+        "## 1. Load the words\nPython ≥ 3.11, WCAG 2.1 AA, NumPy 2.4, PyTorch 2.13.0 at http://127.0.0.1:8000, see [docs](https://x.org/v3.11/a),"
         " names.txt, 27 symbols, 100 steps, the 1990 census, a list [1, 2, 3], W[0,1], e^{-1}, $O(V^2)$, 110^2."
     )
     assert numbers(text) == []
