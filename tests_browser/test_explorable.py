@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from playwright.sync_api import Browser, Locator, Page
 
 from bigram_ref import (
+    TrainingDiverged,
     Vocab,
     average_nll,
     bigrams,
@@ -241,6 +242,26 @@ def test_train_clicks_equal_train(widget: Explorable, lr: str) -> None:
     P = np.array(widget.state()["P"])
     assert np.abs(P - row_probabilities(count_matrix(XS, YS, 3))).max() < 0.01
     assert "Mean loss" in widget.status()
+
+
+@pytest.mark.parametrize("lr", ["30", "100"])
+def test_train_stops_where_train_diverges_and_changes_nothing(widget: Explorable, lr: str) -> None:
+    with pytest.raises(TrainingDiverged) as diverged:
+        train(START, XS, YS, lr=float(lr), steps=STEPS_PER_CLICK)
+    widget.set_lr(lr)
+    widget.press("Reset")
+    before = widget.state()
+    widget.press("Train on the corpus")
+    assert widget.state() == before, f"Train at lr {lr} changed the state although train() diverges"
+    step, shown = diverged.value.step, f"{diverged.value.loss:.4f}".rstrip("0")
+    said = widget.status()
+    assert said.startswith(f"Training diverged at step {step} (mean loss {shown}, up from "), said
+    assert said.endswith("try a smaller learning rate. Nothing was changed."), said
+    widget.set_lr("1")
+    widget.press("Train on the corpus")
+    np.testing.assert_allclose(
+        np.array(widget.state()["W"]), train(START, XS, YS, lr=1.0, steps=STEPS_PER_CLICK).W, rtol=0, atol=TOL
+    )
 
 
 def test_training_mixes_with_feeding(widget: Explorable) -> None:

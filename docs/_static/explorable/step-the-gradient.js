@@ -90,9 +90,12 @@
 
   /* x rounded to `digits` decimals and written as Python prints round(x, 3): 0.22, not 0.220. */
   function num(x, digits = 3) {
+    if (!Number.isFinite(x)) return Number.isNaN(x) ? "NaN" : x > 0 ? "\u221e" : `${MINUS}\u221e`;
     const r = Number(x.toFixed(digits));
     return r === 0 ? "0" : String(r).replace("-", MINUS);
   }
+  /* A size for prose: "less than 0.0005" where three decimals would round it to 0. */
+  const size = (x) => (x > 0 && x < 0.0005 ? "less than 0.0005" : num(x));
   const signed = (x, digits = 3) => (Number(x.toFixed(digits)) > 0 ? "+" : "") + num(x, digits);
   const vec = (v, f = num) => `[${v.map((x) => f(x)).join(", ")}]`;
   const others = (i) => [0, 1, 2].filter((r) => r !== i);
@@ -261,7 +264,8 @@
       class: "xp-legend",
       text:
         "Rows: the current symbol; columns: the next. Under each number, its change in the last action " +
-        "(+ up, \u2212 down). The dashed line on a bar is the count model's probability: N's row divided by its total.",
+        "(+ up, \u2212 down). The dashed line on a bar is the probability counted from N as it stands now " +
+        "(what you fed and trained on): N's row divided by its total.",
     });
 
     // the last action, step by step
@@ -342,7 +346,7 @@
       state.grad[i] = g; // dL/dW = x (outer) (p - t): zero outside row i
       state.feeds += 1;
       state.last = { kind: "feed", i, y, before, countsBefore, p, g, loss: -logSoftmax(before[i])[y] };
-      const moves = SYMBOLS.map((_, j) => `W[${sym(i)}, ${sym(j)}] ${g[j] < 0 ? "rose" : "fell"} by ${num(Math.abs(lr * g[j]))}`);
+      const moves = SYMBOLS.map((_, j) => `W[${sym(i)}, ${sym(j)}] ${g[j] < 0 ? "rose" : "fell"} by ${size(Math.abs(lr * g[j]))}`);
       const [r1, r2] = others(i);
       return (
         `Fed ${sym(i, y)} at learning rate ${lr}: only row ${sym(i)} of W moved. ${moves.join("; ")}. ` +
@@ -354,10 +358,23 @@
     function trainOnCorpus() {
       const before = copy(state.W);
       const countsBefore = copy(state.N);
+      // bigram_ref.neural.train(W, xs, ys, lr, steps=100): it stops, and changes nothing, if the loss
+      // becomes non-finite or rises above its start plus max(1, start), as descend does
       let W = state.W;
       let grad = null;
-      for (let s = 0; s < STEPS_PER_CLICK; s++) {
-        grad = meanLossAndGrad(W).grad;
+      let start = null;
+      for (let s = 0; s <= STEPS_PER_CLICK; s++) {
+        const finite = W.every((row) => row.every(Number.isFinite));
+        const now = finite ? meanLossAndGrad(W) : { loss: Infinity, grad: null };
+        if (start === null) start = now.loss;
+        if (!Number.isFinite(now.loss) || now.loss > start + Math.max(1, start)) {
+          return (
+            `Training diverged at step ${s} (mean loss ${num(now.loss, 4)}, up from ${num(start, 4)}): ` +
+            `try a smaller learning rate. Nothing was changed.`
+          );
+        }
+        if (s === STEPS_PER_CLICK) break;
+        grad = now.grad;
         W = W.map((row, i) => row.map((v, j) => v - state.lr * grad[i][j]));
       }
       state.W = W;
@@ -368,7 +385,7 @@
       const rows = W.map((row, i) => `row ${sym(i)} predicts ${spokenRow(softmax(row))}`).join("; ");
       return (
         `Trained ${STEPS_PER_CLICK} full-batch steps at learning rate ${state.lr}, ${state.steps} since Reset. ` +
-        `Mean loss ${num(meanLossAndGrad(W).loss, 4)}; the count model's ${num(COUNT_NLL, 4)}. Now ${rows}.`
+        `Mean loss ${num(meanLossAndGrad(W).loss, 4)}; the six bigrams' count model: ${num(COUNT_NLL, 4)}. Now ${rows}.`
       );
     }
 
@@ -421,7 +438,7 @@
       }
       summary.textContent =
         `Feeds: ${state.feeds} · full-batch steps: ${state.steps} · mean loss on the six bigrams: ` +
-        `${num(meanLossAndGrad(W).loss, 4)} · the count model's: ${num(COUNT_NLL, 4)}, the lowest any bigram model reaches`;
+        `${num(meanLossAndGrad(W).loss, 4)} · the six bigrams' count model: ${num(COUNT_NLL, 4)}, the lowest any bigram model reaches`;
       renderStep();
       publish();
     }
