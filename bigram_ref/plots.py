@@ -255,9 +255,9 @@ def jacobian_heatmap(z: ArrayLike, labels: Sequence[str] | None = None, *, theme
                 ax.text(k, j, _fmt(J[j, k]), ha="center", va="center", fontsize=11, color=ink)
         ax.set_xticks(range(V), labels)
         ax.set_yticks(range(V), labels)
-        ax.set_xlabel("l  (logit z_l)")
-        ax.set_ylabel("j  (probability p_j)")
-        ax.set_title("∂p_j/∂z_l = p_j(δ_jl − p_l)")
+        ax.set_xlabel(r"$l$  (logit $z_l$)")
+        ax.set_ylabel(r"$j$  (probability $p_j$)")
+        ax.set_title(r"$\partial p_j / \partial z_l = p_j\,(\delta_{jl} - p_l)$")
         fig.colorbar(image, ax=ax, shrink=0.8)
     off = J[~np.eye(V, dtype=bool)]
     fig.set_label(
