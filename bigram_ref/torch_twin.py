@@ -36,7 +36,16 @@ __all__ = [
 
 
 def forward(W: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
-    """Logits ``one_hot(xs) @ W`` as a differentiable torch expression, shape (n, V)."""
+    """Logits ``one_hot(xs) @ W`` as a differentiable torch expression, shape (n, V).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from bigram_ref.torch_twin import forward
+    >>> W = torch.arange(9.0, dtype=torch.float64).reshape(3, 3)
+    >>> forward(W, torch.tensor([2, 0])).tolist()  # rows 2 and 0 of W
+    [[6.0, 7.0, 8.0], [0.0, 1.0, 2.0]]
+    """
     x = F.one_hot(xs, num_classes=W.shape[0]).to(W.dtype)  # (n, V)
     return x @ W  # (n, V)
 
@@ -100,6 +109,15 @@ def lecture_loss(W: torch.Tensor, xenc: torch.Tensor, y: torch.Tensor, reg: floa
     """The lecture's loss, spelled as the lecture spells it: one-hot matmul, exp, normalise, mean NLL.
 
     Plus ``reg * (W**2).mean()``; ``xenc`` is the float one-hot encoding of the inputs, shape (n, V).
+
+    Examples
+    --------
+    >>> import torch
+    >>> import torch.nn.functional as F
+    >>> from bigram_ref.torch_twin import lecture_loss
+    >>> xenc = F.one_hot(torch.tensor([0, 0, 0]), 3).double()  # three examples that read row 0
+    >>> round(lecture_loss(torch.zeros(3, 3, dtype=torch.float64), xenc, torch.tensor([1, 1, 2])).item(), 4)  # log 3
+    1.0986
     """
     logits = xenc @ W  # (n, V): log-counts
     counts = logits.exp()  # (n, V)
@@ -115,6 +133,13 @@ def lecture_train(
     ``W = torch.randn((V, V), generator=g)`` with ``g = torch.Generator().manual_seed(seed)``,
     loss = mean NLL + ``reg * (W**2).mean()``, float32, as in Karpathy's *makemore* part 1.
     Returns the loss before each update and after the last, and the final ``W`` (float64).
+
+    Examples
+    --------
+    >>> from bigram_ref.torch_twin import lecture_train
+    >>> losses, W = lecture_train([0, 1, 0, 1, 0, 2], [1, 0, 1, 0, 2, 0], steps=10, lr=5.0)  # .a a. .a a. .b b.
+    >>> len(losses), round(losses[0], 4), losses[-1] < losses[0], W.shape
+    (11, 1.8052, True, (3, 3))
     """
     x = torch.as_tensor(np.asarray(xs, dtype=np.int64))
     y = torch.as_tensor(np.asarray(ys, dtype=np.int64))
