@@ -40,7 +40,9 @@ def _require_torch(command: str) -> None:
     try:
         import torch  # noqa: F401
     except ImportError:
-        raise InputError(f"{command} needs PyTorch: pip install 'bigram_ref[torch]'") from None
+        raise InputError(
+            f"{command} needs PyTorch: pip install torch (the tested version is pinned in constraints.txt)"
+        ) from None
 
 
 def _chunks(corpus: str | None) -> Iterable[list[str]]:

@@ -146,4 +146,7 @@ def test_missing_torch_is_a_clear_error(
 ) -> None:
     monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` raise ImportError
     assert main([command]) == 2
-    assert capsys.readouterr().err == f"error: {command} needs PyTorch: pip install 'bigram_ref[torch]'\n"
+    assert (
+        capsys.readouterr().err
+        == f"error: {command} needs PyTorch: pip install torch (the tested version is pinned in constraints.txt)\n"
+    )

@@ -34,6 +34,7 @@ ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
 sys.path.insert(0, str(DOCS / "_ext"))
 
+from notebook_cells import skip_note  # noqa: E402
 from notebook_convert import convert  # noqa: E402
 from notebooks import EXCLUDE, build, notebook_names  # noqa: E402
 
@@ -224,7 +225,8 @@ def test_notebook_is_valid_and_starts_with_what_to_install(docname: str) -> None
     assert notebook.nbformat == 4
     first = notebook.cells[0]
     assert first.cell_type == "code"
-    assert '%pip install "bigram_ref[torch,plots]"' in first.source
+    assert '%pip install -c path/to/bigram_ref/constraints.txt -e "path/to/bigram_ref[torch,plots]"' in first.source
+    assert "bigram_ref is not on PyPI" in first.source
     assert first.source.splitlines()[0] == f"# {notebook.metadata.title}"
     # written and read back unchanged: the file the site serves is this notebook
     assert nbformat.reads(nbformat.writes(notebook), as_version=4) == notebook
@@ -502,3 +504,13 @@ def test_runner_flags_wrong_outputs_and_errors_and_passes_right_ones(tmp_path: P
     assert 'print("wrong")' in problems[0] and "Expected:\n    right\nGot:\n    wrong" in problems[0]
     assert "'1 / 0'" in problems[1] and "raised ZeroDivisionError: division by zero" in problems[1]
     assert list(skipped.values()) == ["never on this page"]
+
+
+def test_a_note_before_cells_that_need_names_says_how_to_run_them() -> None:
+    note = skip_note(16, "not names_path", "BIGRAM_REF_NAMES is not set")
+    assert note.startswith(
+        "> **Skip the next 16 code cells if `not names_path`** — the page's own tests do: BIGRAM_REF"
+    )
+    assert "Run All stops at the first of them" in note
+    assert "`%env BIGRAM_REF_NAMES=path/to/names.txt`" in note
+    assert "%env" not in skip_note(1, "missing_thing", None)

@@ -19,10 +19,13 @@ INSTALL = """\
 # {title}
 # A page of the bigram_ref guide ({docname}) as a notebook. Run the cells in order: each
 # code cell is an example from the page, and the output stored under it is the page's.
-# It needs the bigram_ref package with its torch and plots extras in this kernel's Python:
-#     %pip install "bigram_ref[torch,plots]"
-# or, from a clone of the repository:  %pip install -e "path/to/bigram_ref[torch,plots]"
-# (the stored outputs come from the versions pinned in the repository's constraints.txt).
+# It needs the bigram_ref package, with its torch and plots extras, in this kernel's Python.
+# bigram_ref is not on PyPI: install it from a clone of its repository, with its pinned versions:
+#     %pip install -c path/to/bigram_ref/constraints.txt -e "path/to/bigram_ref[torch,plots]"
+# (on Linux, add --extra-index-url https://download.pytorch.org/whl/cpu for PyTorch's CPU build
+# instead of the much larger CUDA one). The stored outputs come from those pinned versions.
+# Cells that need the lecture's names.txt say so; to run them, first run
+#     %env BIGRAM_REF_NAMES=path/to/names.txt
 %matplotlib inline
 import bigram_ref"""
 HIDDEN = "# The page runs this without showing it:\n"
@@ -39,7 +42,13 @@ def skip_note(count: int, condition: str, reason: str | None) -> str:
     why = f": {reason}" if reason else "."
     if condition == "True":
         return f"> **The page's tests do not run {cells}**{why}"
-    return f"> **Skip {cells} if `{condition}`** — the page's own tests do{why}"
+    note = f"> **Skip {cells} if `{condition}`** — the page's own tests do{why}"
+    if "names_path" in condition:  # how to get them running, and what Run All does meanwhile
+        note += (
+            "\n>\n> Without it, Run All stops at the first of them. To run them, set the variable for this"
+            " kernel with `%env BIGRAM_REF_NAMES=path/to/names.txt` and run the first cell again."
+        )
+    return note
 
 
 class Cells:
