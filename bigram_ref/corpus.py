@@ -58,8 +58,8 @@ def parse_words(text: str, source: str = "<text>") -> list[str]:
     Raises
     ------
     CorpusError
-        If a word contains the boundary ``.`` or a control or separator character,
-        or there are no words at all.
+        If a word contains the boundary ``.``, a control character, a line or paragraph
+        separator or a lone surrogate, or there are no words at all.
 
     Examples
     --------

@@ -58,8 +58,8 @@ __all__ = [
 BOUNDARY = "."
 """The start/end symbol of every word; always index 0 of a vocabulary."""
 
-MAX_V = 0x110000 + 1
-"""The largest vocabulary size, one symbol per Unicode code point plus the boundary."""
+MAX_V = 0x110000
+"""The largest vocabulary size: one symbol per Unicode code point, the boundary ``.`` among them."""
 
 FloatArray = NDArray[np.floating[Any]]
 
@@ -244,9 +244,14 @@ def word_error(word: str, where: str) -> CorpusError | None:
     c = bad.group()
     if c == BOUNDARY:
         return CorpusError(f"{where}: word {_short(word)!r} contains the boundary character {BOUNDARY!r}")
-    return CorpusError(
-        f"{where}: word {_short(word)!r} contains {c!r} (U+{ord(c):04X}), a control or separator character"
+    kind = (
+        "a line or paragraph separator"
+        if c in "\u2028\u2029"
+        else "a lone surrogate, not a character"
+        if "\ud800" <= c <= "\udfff"
+        else "a control character"
     )
+    return CorpusError(f"{where}: word {_short(word)!r} contains {c!r} (U+{ord(c):04X}), {kind}")
 
 
 def unknown_character(char: object, word: str | None = None) -> InputError:

@@ -54,7 +54,7 @@ def split_words(text: str, source: str = "<text>", first_line: int = 1) -> list[
     ... except ValueError as error:
     ...     print(error)
     ...
-    f.txt:2: word 'bo\\x0bb' contains '\\x0b' (U+000B), a control or separator character
+    f.txt:2: word 'bo\\x0bb' contains '\\x0b' (U+000B), a control character
     """
     if first_line == 1:
         text = text.removeprefix("\ufeff")
