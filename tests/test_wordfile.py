@@ -22,10 +22,7 @@ def test_only_newline_ends_a_line_and_the_error_names_the_grep_line(tmp_path: Pa
         read_words(path)
     codepoint = f"U+{ord(char):04X}"
     kind = "a line or paragraph separator" if char in "\u2028\u2029" else "a control character"
-    assert (
-        str(info.value)
-        == f"{path}:4: word {('da' + char + 've')!r} contains {char!r} ({codepoint}), {kind}"
-    )
+    assert str(info.value) == f"{path}:4: word {('da' + char + 've')!r} contains {char!r} ({codepoint}), {kind}"
 
 
 @pytest.mark.parametrize("char", ["\t", "\x00", "\x7f", "\x9f", "\x1f"])
