@@ -222,7 +222,13 @@ def _quiet_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 for the user's mistakes, 130 on Ctrl-C)."""
+    """Run the command line; returns the exit status (2 for the user's mistakes, 130 on Ctrl-C).
+
+    A value that is wrong in itself (a negative ``--lr``, a missing file) is reported as one
+    ``error:`` line and returned as 2. An option argparse cannot parse at all (``--lr abc``, an
+    unknown option) is argparse's own: it prints the usage and an error line and raises
+    ``SystemExit(2)``.
+    """
     args = build_parser().parse_args(argv)
     try:
         status: int = args.run(args)

@@ -6,7 +6,7 @@ symbol ``.`` marks both its start and its end, so a word of length ``m`` gives
 characters of the corpus in sorted order, the convention of Karpathy's
 *makemore* lecture, so that indices can be cross-checked against it.
 
-The guide's page *Single-example anatomy* explains the symbols ``i`` (a current
+The guide's page :doc:`/explanation/anatomy` explains the symbols ``i`` (a current
 index, an entry of ``xs``) and ``y`` (the next index, an entry of ``ys``).
 """
 

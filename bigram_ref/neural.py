@@ -13,9 +13,10 @@ a chunk of examples at a time, so no (bigrams, V) array is ever held whole.
 
 Summed over a corpus and grouped by current index, the gradient depends on the
 data only through the counts: :math:`\partial L / \partial W_{i,:} = N_{i\cdot} (\hat p_i - \tilde p_i)`,
-with :math:`N_{i\cdot} = \sum_k N_{ik}` the total of row :math:`N_{i,:}` and
-:math:`\tilde p_i = N_{i,:} / N_{i\cdot}` (:func:`grad_from_counts`). The guide derives
-this in *The batched view*.
+with :math:`\hat p_i = \operatorname{softmax}(W_{i,:})` the model's prediction for row
+:math:`i`, :math:`N_{i\cdot} = \sum_k N_{ik}` the total of row :math:`N_{i,:}` and
+:math:`\tilde p_i = N_{i,:} / N_{i\cdot}` its counted distribution
+(:func:`grad_from_counts`). The guide derives this in :doc:`/explanation/batched-view`.
 """
 
 from __future__ import annotations
@@ -261,6 +262,23 @@ class TrainingDiverged(validate.InputError):
         self.step, self.loss = step, loss
 
 
+def _unreachable_target(W: FloatArray, xs: NDArray[np.int64], ys: ArrayLike, value: float) -> validate.InputError:
+    """The error for a loss that is not finite before the first step: the start, not the step size, is at fault."""
+    ys = np.asarray(ys, dtype=np.int64)
+    bad = np.flatnonzero(np.isneginf(W[xs, ys]))  # (k,): examples whose target logit is -inf
+    if bad.size:
+        k = int(bad[0])
+        i, j = int(xs[k]), int(ys[k])
+        return validate.InputError(
+            f"W[{i}, {j}] is -inf, but example {k} is the pair {i} -> {j}: its probability is 0, so the loss is"
+            f" {value:.6g} before any step; no step size can fix that (give W finite logits where the data has pairs)"
+        )
+    return validate.InputError(
+        f"the loss is {value:.6g} before any step: W's logits are so far apart that a target's probability"
+        " underflows to 0; no step size can fix that"
+    )
+
+
 def descend(
     W: ArrayLike, xs: ArrayLike, ys: ArrayLike, *, lr: float, alpha: float = 0.0
 ) -> Iterable[tuple[float, NDArray[np.floating[Any]]]]:
@@ -304,6 +322,8 @@ def descend(
             penalty = alpha * -log_softmax(W64).sum() if alpha else 0.0
             dW += grad_from_counts(W64, prior)  # the uniform-target term: α·V·p_i − α
             value, dW = float(data + penalty) / n, dW / n
+        if start is None and not np.isfinite(value):  # before any step: no step size is to blame
+            raise _unreachable_target(W64, xs, ys, value)
         start = value if start is None else start
         if not np.isfinite(value) or value > start + max(1.0, start):
             raise TrainingDiverged(k, value)

@@ -1,8 +1,13 @@
-r"""Training from counts: exact full-batch steps in :math:`O(V^2)`, and Newton's method per row.
+r"""Training from counts: Newton's method per row, on the counts alone (:math:`O(V^4)` a step).
+
+A full-batch gradient step from the counts costs :math:`O(V^2)`
+(:func:`~bigram_ref.neural.grad_from_counts`); a Newton step solves one :math:`V \times V`
+system per row, :math:`O(V^3)` each, so :math:`O(V^4)` in all.
 
 The batched view says the full-batch gradient of the summed loss depends on the
 corpus only through the counts, :math:`\partial L / \partial W_{i,:} = N_{i\cdot}\,\hat p_i - N_{i,:}`
-(:func:`~bigram_ref.neural.grad_from_counts`), where :math:`N_{i,:}` is row :math:`i` of the
+(:func:`~bigram_ref.neural.grad_from_counts`), where :math:`\hat p_i = \operatorname{softmax}(W_{i,:})`
+is the model's prediction for row :math:`i`, :math:`N_{i,:}` is row :math:`i` of the
 counts and :math:`N_{i\cdot}` its total. With add-:math:`\alpha` pseudo-counts
 :math:`N + \alpha` (:func:`~bigram_ref.counting.pseudo_counts`) in their place, the loss
 splits into :math:`V` independent convex problems, one per row,
@@ -11,7 +16,8 @@ splits into :math:`V` independent convex problems, one per row,
 
    f_i(w) = (N_{i\cdot} + V\alpha) \log \sum_j e^{w_j} - \sum_j (N_{ij} + \alpha)\, w_j,
 
-whose gradient is :math:`(N_{i\cdot} + V\alpha)\, p - (N_{i,:} + \alpha)` and whose Hessian is
+whose gradient, with :math:`p = \operatorname{softmax}(w)`, is
+:math:`(N_{i\cdot} + V\alpha)\, p - (N_{i,:} + \alpha)` and whose Hessian is
 :math:`(N_{i\cdot} + V\alpha)(\operatorname{diag}(p) - p p^\top)`, the softmax Jacobian scaled
 by the row's total. :func:`train_from_counts` takes a damped Newton step on every row.
 With :math:`\alpha > 0` every row has a minimiser with finite logits — the add-:math:`\alpha`
@@ -22,7 +28,7 @@ zero count in a row there is no minimiser: the logits of unseen pairs fall by ab
 per step, without end, so their probabilities and the gap to the optimal loss shrink
 only by a constant factor per step — linear (geometric) convergence, not quadratic.
 
-The guide's page *Why training from counts is exact* derives this.
+The guide's page :doc:`/explanation/training-from-counts` derives this.
 """
 
 from __future__ import annotations
@@ -45,9 +51,11 @@ def penalised_loss(W: ArrayLike, N: ArrayLike, alpha: float = 0.0, l2: float = 0
 
        -\frac1n \sum_{ij} (N_{ij} + \alpha) \log p_{ij} + \lambda\,\overline{W^2}
 
-    With ``alpha = 0`` and ``l2 = 0`` this is the average NLL of the corpus whose
-    counts are ``N``. ``l2`` is the lecture's penalty, :math:`\lambda` times the mean of
-    the squared weights.
+    Here :math:`n = \sum_{ij} N_{ij}` is the number of bigrams (the pseudo-counts are not
+    counted in it) and :math:`p_{ij}` is :math:`\operatorname{softmax}(W_{i,:})_j`. With
+    ``alpha = 0`` and ``l2 = 0`` this is the average NLL of the corpus whose counts are
+    ``N``. ``l2`` is the lecture's penalty, :math:`\lambda` times the mean of the squared
+    weights, :math:`\overline{W^2}`.
 
     Examples
     --------

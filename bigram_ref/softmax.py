@@ -8,7 +8,7 @@ overflow nor underflow into NaN. ``-inf`` is allowed (a probability of exactly
 zero, as in :func:`~bigram_ref.neural.optimal_logits`); NaN, ``+inf`` and a row that is
 ``-inf`` everywhere are rejected with a :class:`~bigram_ref.validate.InputError`.
 
-The guide derives each formula in *The softmax derivative*.
+The guide derives each formula in :doc:`/explanation/softmax-derivative`.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 Nothing here is used to train; these functions exist so that tests (and
 readers) can ask PyTorch's autograd for the gradients that
 :mod:`bigram_ref.neural` and :mod:`bigram_ref.softmax` compute by hand, and
-compare. The forward pass is spelled exactly as the guide's torch snippets:
-``F.one_hot(xs, V).double() @ W``, then ``F.cross_entropy``.
+compare. The forward pass is the one-hot product of the guide's torch snippets,
+``F.one_hot(xs, V) @ W`` (the one-hot cast to ``W``'s dtype, float64 here, where the
+snippets use ``.float()``), then ``F.cross_entropy``.
 
 Inputs and outputs are NumPy arrays; computation is in float64.
 """

@@ -10,6 +10,7 @@ import pytest
 
 from bigram_ref import (
     CountModel,
+    InputError,
     TrainingDiverged,
     Vocab,
     bigrams,
@@ -218,6 +219,17 @@ def test_divergence_raises_naming_the_step(data: tuple[Vocab, np.ndarray, np.nda
     ) as info:
         train(init_weights(vocab.size, seed=0), xs, ys, lr=lr, steps=10)
     assert info.value.step == step
+
+
+def test_an_infinite_loss_at_the_start_blames_the_weights_not_the_step_size() -> None:
+    W = optimal_logits(count_matrix([0, 0], [1, 1], 3))  # -inf wherever the counts are 0, W[0, 2] among them
+    with pytest.raises(InputError) as info:
+        train(W, [0, 1, 0], [1, 0, 2], lr=1.0, steps=3)
+    assert not isinstance(info.value, TrainingDiverged)
+    assert str(info.value) == (
+        "W[0, 2] is -inf, but example 2 is the pair 0 -> 2: its probability is 0, so the loss is inf before any step;"
+        " no step size can fix that (give W finite logits where the data has pairs)"
+    )
 
 
 def test_the_tiny_corpus_that_rose_from_080_to_1046_now_stops() -> None:
