@@ -57,6 +57,7 @@ napoleon_numpy_docstring = True
 napoleon_use_rtype = False
 typehints_use_signature = True
 typehints_use_signature_return = True
+typehints_document_rtype = False  # the return type is in the signature; as a field it landed inside "Examples"
 always_document_param_types = False
 
 # Nitpicky builds without network: links to Python, NumPy, torch and matplotlib come from
