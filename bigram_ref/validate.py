@@ -59,7 +59,7 @@ BOUNDARY = "."
 """The start/end symbol of every word; always index 0 of a vocabulary."""
 
 MAX_V = 0x110000
-"""The largest vocabulary size: one symbol per Unicode code point, the boundary ``.`` among them."""
+"""The largest vocabulary size, one symbol per Unicode code point (the boundary ``.`` is one of them)."""
 
 FloatArray = NDArray[np.floating[Any]]
 
