@@ -15,6 +15,7 @@ from bigram_ref import (
     loss,
     numerical_grad,
     softmax,
+    train,
 )
 
 
@@ -44,6 +45,15 @@ def test_compare_zero_gradients_agree() -> None:
     assert compare([0.0, 0.0], [0.0, 0.0]).error == 0.0
 
 
+@pytest.mark.parametrize("size", [1e-200, 1e-170, 1.0, 1e200, 1e307])
+def test_compare_holds_at_any_magnitude(size: float) -> None:
+    """Norms of tiny or huge gradients neither underflow to a false pass nor overflow to NaN."""
+    assert compare([size], [-size]).error == 2.0  # opposite signs: as wrong as can be
+    assert not compare([0.0, 0.0], [size, 0.0]).ok()
+    assert compare([size, size], [size, size]).ok()
+    assert compare([size], [2 * size]).error == pytest.approx(0.5)
+
+
 def test_check_grad_catches_a_wrong_gradient() -> None:
     f = lambda w: float(np.exp(w).sum())  # noqa: E731
     assert check_grad(f, np.exp, [0.3, -0.2]).ok()
@@ -57,6 +67,25 @@ def test_check_grad_catches_a_wrong_gradient() -> None:
         (lambda: compare([np.nan], [1.0]), r"finite"),
         (lambda: numerical_grad(lambda w: 0.0, [np.inf]), r"^w: expected finite"),
         (lambda: numerical_grad(lambda w: 0.0, [1.0], h=0.0), r"^h: expected a finite number > 0, got 0.0"),
+        (
+            lambda: numerical_grad(lambda w: 0.0, [[1.0], [1.0, 2.0]]),
+            r"^w: expected finite values to differentiate at$",
+        ),
+        (lambda: numerical_grad(lambda w: float("inf"), [1.0]), r"^f: not finite \(inf\) at w\[0\] \+ h \(h = 1e-05\)"),
+        (
+            lambda: numerical_grad(lambda w: float("nan") if w[0] < 1 else 0.0, [1.0]),
+            r"^f: not finite \(nan\) at w\[0\] - h",
+        ),
+        (lambda: numerical_grad(lambda w: 0.0, [1e200]), r"^h = 1e-05 is too small for w\[0\] = 1e\+200: w \+ h == w$"),
+        (
+            lambda: numerical_grad(lambda w: 0.0, [1.0], h=1e-300),
+            r"^h = 1e-300 is too small for w\[0\] = 1: w \+ h == w$",
+        ),
+        (lambda: compare("a", "b"), r"^analytic and reference: expected non-empty, finite gradients$"),
+        (
+            lambda: compare([[1.0], [1.0, 2.0]], [1.0]),
+            r"^analytic and reference: expected non-empty, finite gradients$",
+        ),
     ],
 )
 def test_bad_input(call: object, message: str) -> None:
@@ -106,3 +135,19 @@ def test_correct_gradients_pass_and_slightly_wrong_ones_fail(V: int) -> None:
         report = compare(wrong, fd)
         assert not report.ok(), report
     assert compare(one_entry_off, fd).where == tuple(int(j) for j in k)  # and it says where
+
+
+@pytest.mark.parametrize("steps", [0, 3000, 20000])
+def test_the_census_gradient_passes_on_the_way_to_the_optimum(
+    census: tuple[np.ndarray, np.ndarray], steps: int
+) -> None:
+    """As training nears the optimum the gradient shrinks toward the finite differences' own rounding
+    error (norm 1e-5 after 20,000 steps): a correct gradient must still pass, a transposed one fail."""
+    xs, ys = census[0][:2000], census[1][:2000]
+    W = train(init_weights(27, seed=0), xs, ys, lr=50.0, steps=steps).W
+    f = lambda w: loss(w, xs, ys)  # noqa: E731
+    right = check_grad(f, lambda w: grad_weights(w, xs, ys), W)
+    assert right.ok(), right
+    assert 0 < right.noise < 1e-8  # what central differences cannot resolve here
+    assert not check_grad(f, lambda w: grad_weights(w, xs, ys).T, W).ok()
+    assert not check_grad(f, lambda w: 1.01 * grad_weights(w, xs, ys), W).ok()
