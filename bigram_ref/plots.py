@@ -130,9 +130,9 @@ def _fmt(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}f}".replace("-", "−")
 
 
-def _count(x: float) -> str:
-    """A count as written: grouped digits when it is whole (``32,033``), else up to 4 significant digits."""
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:.4g}"
+def _count(x: float, grouping: str = ",") -> str:
+    """A count as written: whole, its digits grouped (``32,033``; ``grouping=""``: none), else 4 significant digits."""
+    return f"{int(x):{grouping}}" if float(x).is_integer() else f"{x:.4g}"
 
 
 def _literal(texts: Sequence[str]) -> list[str]:
@@ -163,7 +163,7 @@ def count_heatmap(N: ArrayLike, vocab: Vocab, *, theme: Theme = "light") -> Figu
             for y in range(V):
                 if N[i, y]:
                     ink = _ink(to_rgb(p.counts(norm(N[i, y]))))
-                    ax.text(y, i, _count(N[i, y]), ha="center", va="center", fontsize=7, color=ink)
+                    ax.text(y, i, _count(N[i, y], ""), ha="center", va="center", fontsize=7, color=ink)
         ax.set_xticks(range(V), _literal(vocab.chars))
         ax.set_yticks(range(V), _literal(vocab.chars))
         ax.tick_params(length=0, top=True, labeltop=True, bottom=False, labelbottom=False)

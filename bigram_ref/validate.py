@@ -141,7 +141,7 @@ def _array(value: object, name: str) -> NDArray[Any]:
         arr = np.asarray(value)
     except (TypeError, ValueError):  # ragged nesting, or elements numpy cannot hold together
         arr = None
-    if arr is None or arr.dtype == object:
+    if arr is None or (arr.dtype == object and not isinstance(value, np.ndarray)):  # an object array: its dtype is named
         raise InputError(f"{name}: expected a rectangular array of numbers, got {_short(repr(value))}")
     return arr
 
