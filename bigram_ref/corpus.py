@@ -149,7 +149,9 @@ class Vocab:
         chars = self.chars
         ok = isinstance(chars, tuple) and all(isinstance(c, str) and len(c) == 1 for c in chars)
         if not ok or len(set(chars)) != len(chars) or not chars or chars[0] != BOUNDARY:
-            raise validate.InputError(f"chars: expected {BOUNDARY!r} and then distinct single characters, got {chars!r:.60}")
+            raise validate.InputError(
+                f"chars: expected {BOUNDARY!r} and then distinct single characters, got {chars!r:.60}"
+            )
         validate.vocab_size(len(chars), "chars")
         error = validate.word_error("".join(chars[1:]), "chars")  # the symbols a word may hold
         if error is not None:

@@ -82,15 +82,15 @@ def _check(W: ArrayLike, xs: ArrayLike) -> tuple[FloatArray, NDArray[np.int64]]:
     return W, validate.batch(xs, W.shape[0])
 
 
-def _check_pairs(
-    W: ArrayLike, xs: ArrayLike, ys: ArrayLike
-) -> tuple[FloatArray, NDArray[np.int64], NDArray[np.int64]]:
+def _check_pairs(W: ArrayLike, xs: ArrayLike, ys: ArrayLike) -> tuple[FloatArray, NDArray[np.int64], NDArray[np.int64]]:
     W = validate.square(W)
     xs = validate.examples(xs, ys, W.shape[0])
     return W, xs, np.asarray(ys, dtype=np.int64)
 
 
-def _chunks(xs: NDArray[np.int64], ys: NDArray[np.int64], V: int) -> Iterable[tuple[NDArray[np.int64], NDArray[np.int64]]]:
+def _chunks(
+    xs: NDArray[np.int64], ys: NDArray[np.int64], V: int
+) -> Iterable[tuple[NDArray[np.int64], NDArray[np.int64]]]:
     """Consecutive slices of the examples, about :data:`CHUNK_ENTRIES` logits each."""
     rows = max(1, CHUNK_ENTRIES // V)
     for start in range(0, len(xs), rows):

@@ -141,7 +141,9 @@ def _array(value: object, name: str) -> NDArray[Any]:
         arr = np.asarray(value)
     except (TypeError, ValueError):  # ragged nesting, or elements numpy cannot hold together
         arr = None
-    if arr is None or (arr.dtype == object and not isinstance(value, np.ndarray)):  # an object array: its dtype is named
+    if arr is None or (
+        arr.dtype == object and not isinstance(value, np.ndarray)
+    ):  # an object array: its dtype is named
         raise InputError(f"{name}: expected a rectangular array of numbers, got {_short(repr(value))}")
     return arr
 
@@ -351,7 +353,7 @@ def unknown_character(char: object, word: str | None = None) -> InputError:
 
 
 def words(items: Iterable[str], source: str = "words", *, empty: bool = False) -> Sequence[str]:
-    """Non-empty words (str), none with the boundary, a control character or a lone surrogate; at least one unless ``empty``.
+    """Non-empty str words without the boundary, a control character or a lone surrogate; one or more unless ``empty``.
 
     Any iterable of words is accepted (a generator is read once) and returned as a sequence;
     a single ``str`` is refused, as its characters are not words.

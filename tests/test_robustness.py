@@ -216,7 +216,10 @@ GiB_2_32 = "1.37e+11 GiB"  # (2**32)² · 8 bytes
     [
         # 4: ys=None is a missing argument, not "no targets"
         (lambda: loss(np.zeros((2, 2)), [0, 1], None), "ys: expected a rectangular array of numbers, got None"),
-        (lambda: loss_and_grad(np.zeros((2, 2)), [0, 1], None), "ys: expected a rectangular array of numbers, got None"),
+        (
+            lambda: loss_and_grad(np.zeros((2, 2)), [0, 1], None),
+            "ys: expected a rectangular array of numbers, got None",
+        ),
         (
             lambda: train(np.zeros((2, 2)), [0, 1], None, lr=1, steps=1),
             "ys: expected a rectangular array of numbers, got None",
@@ -235,9 +238,15 @@ GiB_2_32 = "1.37e+11 GiB"  # (2**32)² · 8 bytes
         (lambda: plots.training_curve([1.0], 0.5, label=None), "label: expected a str, got None"),
         # 8: ragged nesting and strings, with the argument's name
         (lambda: softmax([[1.0, 2.0], [3.0]]), "z: expected a rectangular array of numbers, got [[1.0, 2.0], [3.0]]"),
-        (lambda: count_matrix([[0], [1, 2]], [0, 1], 3), "xs: expected a rectangular array of numbers, got [[0], [1, 2]]"),
+        (
+            lambda: count_matrix([[0], [1, 2]], [0, 1], 3),
+            "xs: expected a rectangular array of numbers, got [[0], [1, 2]]",
+        ),
         (lambda: softmax("abc"), "z: expected float32 or float64 logits, got dtype <U3"),
-        (lambda: counts_nll([[0.5, 0.5], [1.0]], [[1, 1], [1, 1]]), "P: expected a rectangular array of numbers, got [[0.5, 0.5], [1.0]]"),
+        (
+            lambda: counts_nll([[0.5, 0.5], [1.0]], [[1, 1], [1, 1]]),
+            "P: expected a rectangular array of numbers, got [[0.5, 0.5], [1.0]]",
+        ),
         # 15: unsigned counts that do not fit int64
         (
             lambda: CountModel.from_counts(Vocab((".", "a")), np.array([[2**64 - 1, 1], [1, 1]], np.uint64)),
@@ -284,7 +293,8 @@ GiB_2_32 = "1.37e+11 GiB"  # (2**32)² · 8 bytes
         ),
         (
             lambda: init_weights(2**32, seed=0),
-            f"V: expected at most 8,192 symbols, got 4,294,967,296 (a (V, V) float64 matrix takes V² · 8 bytes, {GiB_2_32} here)",
+            "V: expected at most 8,192 symbols, got 4,294,967,296 (a (V, V) float64 matrix takes V² · 8 bytes,"
+            f" {GiB_2_32} here)",
         ),
         (
             lambda: Vocab.from_words([WIDE]),
@@ -303,7 +313,10 @@ GiB_2_32 = "1.37e+11 GiB"  # (2**32)² · 8 bytes
         ),
         # cosmetic: a hand-built vocabulary obeys the word rules
         (lambda: Vocab((".", "\n")), r"chars: word '\n' contains '\n' (U+000A), a control character"),
-        (lambda: Vocab((".", "\ud800")), r"chars: word '\ud800' contains '\ud800' (U+D800), a lone surrogate, not a character"),
+        (
+            lambda: Vocab((".", "\ud800")),
+            r"chars: word '\ud800' contains '\ud800' (U+D800), a lone surrogate, not a character",
+        ),
     ],
 )
 def test_probe_findings_raise_a_clear_input_error(call: object, message: str) -> None:
@@ -323,12 +336,16 @@ def test_generators_of_words_are_read_once_everywhere() -> None:  # 6
     xs, ys = bigrams((w for w in ["ab"]), Vocab.from_words(["ab"]))
     assert (xs.tolist(), ys.tolist()) == ([0, 1, 2], [1, 2, 0])
     assert count_corpus(iter([iter(["ab"]), (w for w in ["b"])]))[1].tolist() == expected
-    with pytest.raises(CorpusError, match="^words: expected a list of words, got a single str$"):
+    with pytest.raises(CorpusError, match=r"^words: expected a list of words, got a single str$"):
         CountModel.fit("ab")
 
 
 def test_an_empty_chunk_is_fine_but_no_words_at_all_is_not() -> None:  # 13
-    assert count_corpus([["ab"], []])[1].tolist() == count_corpus([[], ["ab"]])[1].tolist() == count_corpus([["ab"]])[1].tolist()
+    assert (
+        count_corpus([["ab"], []])[1].tolist()
+        == count_corpus([[], ["ab"]])[1].tolist()
+        == count_corpus([["ab"]])[1].tolist()
+    )
     with pytest.raises(CorpusError, match=r"^words: no words \(empty, or blank lines only\)$"):
         count_corpus([[], []])
 
@@ -355,7 +372,9 @@ def test_empty_batches_are_fine_where_nothing_is_averaged() -> None:  # 17
     assert softmax(np.zeros((0, 3))).shape == (0, 3)
 
 
-def test_train_from_counts_far_from_its_optimum_moves_without_warnings() -> None:  # 22 (pytest turns warnings into errors)
+def test_train_from_counts_far_from_its_optimum_moves_without_warnings() -> (
+    None
+):  # 22 (pytest turns warnings into errors)
     start = 10 * np.eye(3)
     result = train_from_counts(start, N3, steps=20)
     assert result.losses[-1] == pytest.approx(penalised_loss(optimal_logits(N3), N3), abs=1e-6)
