@@ -162,7 +162,7 @@ def number(value: object, name: str, *, positive: bool = False) -> float:
 
 
 def logits(z: ArrayLike, name: str = "z", ndims: tuple[int, ...] = (1, 2)) -> FloatArray:
-    """Logits: float32/float64 (ints become float64) of an allowed rank; no NaN, ``+inf`` or all-``-inf`` row."""
+    """Logits: float32/float64 (ints become float64), an allowed rank; no NaN, +inf, dead row or overflowing spread."""
     arr = _array(z, name)
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64)
