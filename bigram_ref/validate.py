@@ -36,6 +36,7 @@ __all__ = [
     "MAX_V",
     "CorpusError",
     "InputError",
+    "array",
     "batch",
     "choice",
     "counts",
@@ -135,7 +136,7 @@ def float_dtype(value: object, name: str = "dtype") -> type[np.floating[Any]]:
     return kind
 
 
-def _array(value: object, name: str) -> NDArray[Any]:
+def array(value: object, name: str) -> NDArray[Any]:
     """``value`` as a NumPy array of numbers (or strings, which the caller's dtype check refuses), never objects."""
     try:
         arr = np.asarray(value)
@@ -163,7 +164,7 @@ def number(value: object, name: str, *, positive: bool = False) -> float:
 
 def logits(z: ArrayLike, name: str = "z", ndims: tuple[int, ...] = (1, 2)) -> FloatArray:
     """Logits: float32/float64 (ints become float64), an allowed rank; no NaN, +inf, dead row or overflowing spread."""
-    arr = _array(z, name)
+    arr = array(z, name)
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64)
     if arr.dtype not in (np.float32, np.float64):
@@ -218,7 +219,7 @@ def square(W: ArrayLike, name: str = "W") -> FloatArray:
 
 def counts(N: ArrayLike, name: str = "N", *, nonzero: bool = False) -> NDArray[np.float64]:
     """A count matrix: square (V, V), numeric, finite and non-negative (with ``nonzero``, not all 0); as float64."""
-    arr = _array(N, name)
+    arr = array(N, name)
     _square_shape(arr, name)
     if arr.dtype.kind not in "biuf":
         raise InputError(f"{name}: expected numeric counts, got dtype {arr.dtype}")
@@ -232,7 +233,7 @@ def counts(N: ArrayLike, name: str = "N", *, nonzero: bool = False) -> NDArray[n
 
 def integer_counts(N: ArrayLike, name: str = "counts") -> NDArray[np.int64]:
     """Counts as :func:`counts` checks them, of an integer dtype and each small enough for int64; as int64."""
-    arr = _array(N, name)
+    arr = array(N, name)
     if arr.dtype.kind not in "iu":
         raise InputError(f"{name}: expected integer counts, got dtype {arr.dtype}")
     counts(arr, name)
@@ -251,7 +252,7 @@ def same_shape(a: NDArray[Any], b: NDArray[Any], names: str = "W and N") -> None
 
 def indices(a: ArrayLike, name: str, V: int, shape: tuple[int, ...] | None = None) -> NDArray[np.int64]:
     """Integer indices into a vocabulary of size ``V`` (each in ``[0, V)``), of the given shape if one is given."""
-    arr = _array(a, name)
+    arr = array(a, name)
     if arr.size and arr.dtype.kind not in "iu":
         raise InputError(f"{name}: expected integer indices, got dtype {arr.dtype}")
     if shape is not None and arr.shape != shape:
@@ -264,7 +265,7 @@ def indices(a: ArrayLike, name: str, V: int, shape: tuple[int, ...] | None = Non
 
 def batch(xs: ArrayLike, V: int, *, empty: bool = False) -> NDArray[np.int64]:
     """The current indices ``xs`` of a batch: 1-D, non-empty unless ``empty``, each in ``[0, V)``."""
-    arr = _array(xs, "xs")
+    arr = array(xs, "xs")
     if arr.ndim != 1:
         raise InputError(f"xs: expected a 1-D array of indices, got shape {arr.shape}")
     if arr.size == 0 and not empty:
@@ -293,7 +294,7 @@ def choice(value: object, name: str, options: tuple[str, ...]) -> str:
 
 def probabilities(P: ArrayLike, name: str = "P") -> NDArray[np.float64]:
     """A square (V, V) matrix of probabilities: every entry in ``[0, 1]``; returned as float64."""
-    arr = _array(P, name)
+    arr = array(P, name)
     _square_shape(arr, name)
     if arr.dtype.kind not in "biuf":
         raise InputError(f"{name}: expected probabilities in [0, 1], got dtype {arr.dtype}")
@@ -315,7 +316,7 @@ def distributions(P: ArrayLike, name: str = "P") -> NDArray[np.float64]:
 
 def series(values: ArrayLike, name: str) -> list[float]:
     """A non-empty 1-D sequence of finite numbers (such as the losses of a training run), as floats."""
-    arr = _array(values, name)
+    arr = array(values, name)
     if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "biuf" or not np.all(np.isfinite(arr)):
         raise InputError(f"{name}: expected a non-empty 1-D sequence of finite numbers, got {_short(repr(values))}")
     return [float(v) for v in arr]
