@@ -13,7 +13,7 @@ index, an entry of ``xs``) and ``y`` (the next index, an entry of ``ys``).
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -73,7 +73,7 @@ def parse_words(text: str, source: str = "<text>") -> list[str]:
     ...
     my.txt:1: word 'ann.e' contains the boundary character '.'
     """
-    words = split_words(text, source)
+    words = split_words(validate.instance(text, "text", str), source)
     if not words:
         raise CorpusError(f"{source}: no words (empty, or blank lines only)")
     return words
@@ -146,18 +146,23 @@ class Vocab:
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        ok = all(isinstance(c, str) and len(c) == 1 for c in self.chars) and len(set(self.chars)) == len(self.chars)
-        if not ok or not self.chars or self.chars[0] != BOUNDARY:
+        chars = self.chars
+        ok = isinstance(chars, tuple) and all(isinstance(c, str) and len(c) == 1 for c in chars)
+        if not ok or len(set(chars)) != len(chars) or not chars or chars[0] != BOUNDARY:
             raise validate.InputError(
-                f"chars: expected {BOUNDARY!r} and then distinct single characters, got {self.chars!r:.60}"
+                f"chars: expected {BOUNDARY!r} and then distinct single characters, got {chars!r:.60}"
             )
+        validate.vocab_size(len(chars), "chars")
+        error = validate.word_error("".join(chars[1:]), "chars")  # the symbols a word may hold
+        if error is not None:
+            raise error
         object.__setattr__(self, "_index", {c: k for k, c in enumerate(self.chars)})
 
     @classmethod
     def from_words(cls, words: Iterable[str]) -> Vocab:
         """Build the vocabulary of a word list (``.`` first, then sorted characters)."""
-        items = validate.words(words if isinstance(words, Sequence) else list(words))
-        symbols = set("".join(items))  # one pass in C; a set per word would cost far more memory
+        symbols = set("".join(validate.words(words)))  # one pass in C; a set per word would cost far more memory
+        validate.vocab_size(len(symbols) + 1, "words")  # before anything of size (V, V) is made
         return cls((BOUNDARY, *sorted(symbols)))
 
     @property
@@ -175,7 +180,7 @@ class Vocab:
     def encode(self, word: str) -> IntArray:
         """The indices of the characters of ``word`` (without boundaries)."""
         try:
-            return np.array([self._index[c] for c in word], dtype=np.int64)
+            return np.array([self._index[c] for c in validate.instance(word, "word", str)], dtype=np.int64)
         except KeyError as exc:
             raise validate.unknown_character(exc.args[0], word) from None
 
@@ -185,7 +190,7 @@ class Vocab:
         return "".join(self.chars[k] for k in checked.tolist())
 
 
-def bigrams(words: Sequence[str], vocab: Vocab) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def bigrams(words: Iterable[str], vocab: Vocab) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The bigram arrays of a corpus: ``xs[k]`` is followed by ``ys[k]``.
 
     Every word is read as ``.word.``. Joining the corpus as ``.w1.w2. … .wn.``
@@ -200,7 +205,8 @@ def bigrams(words: Sequence[str], vocab: Vocab) -> tuple[NDArray[np.int64], NDAr
     >>> xs.tolist(), ys.tolist()
     ([0, 1, 2, 0, 2], [1, 2, 0, 2, 0])
     """
-    validate.words(words)
+    words = validate.words(words)
+    vocab = validate.instance(vocab, "vocab", Vocab)
     text = BOUNDARY + BOUNDARY.join(words) + BOUNDARY
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)  # (n + 1,) code points
     del text

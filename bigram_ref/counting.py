@@ -10,7 +10,8 @@ neural model's in *Counts versus softmax*.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from bigram_ref import validate
 from bigram_ref.corpus import Vocab, bigrams
-from bigram_ref.validate import BOUNDARY, MAX_V, CorpusError
+from bigram_ref.validate import BOUNDARY, CorpusError
 
 __all__ = [
     "CountModel",
@@ -50,13 +51,15 @@ def count_matrix(xs: ArrayLike, ys: ArrayLike, vocab_size: int) -> NDArray[np.in
     return np.bincount(xs * V + ys, minlength=V * V).reshape(V, V)  # (V, V)
 
 
-def count_corpus(chunks: Iterable[Sequence[str]]) -> tuple[Vocab, NDArray[np.int64], int]:
+def count_corpus(chunks: Iterable[Iterable[str]]) -> tuple[Vocab, NDArray[np.int64], int]:
     r"""Count the bigrams of a corpus given in chunks of words: ``(vocab, N, number of words)``.
 
     Memory is bounded by the vocabulary, not the corpus: each chunk is encoded and counted,
     then dropped, so a file streamed by :func:`~bigram_ref.wordfile.iter_words` is never
     held whole. The result equals ``Vocab.from_words`` and :func:`count_matrix` on the
-    concatenated words.
+    concatenated words. A chunk may be empty; only a corpus with no words at all is refused,
+    and so is one whose vocabulary would exceed :data:`~bigram_ref.validate.MAX_V`, before its
+    (V, V) counts are made.
 
     Examples
     --------
@@ -65,14 +68,17 @@ def count_corpus(chunks: Iterable[Sequence[str]]) -> tuple[Vocab, NDArray[np.int
     >>> vocab.chars, N.tolist(), words
     (('.', 'a', 'b'), [[0, 1, 1], [0, 0, 1], [2, 0, 0]], 2)
     """
-    lookup = np.full(MAX_V, -1, dtype=np.int64)  # code point -> index in order of first appearance
+    lookup = np.full(sys.maxunicode + 1, -1, dtype=np.int64)  # code point -> index in order of first appearance
     lookup[ord(BOUNDARY)] = 0
     chars, N, words = [BOUNDARY], np.zeros((1, 1), dtype=np.int64), 0
     for chunk in chunks:
-        validate.words(chunk)
+        chunk = validate.words(chunk, empty=True)
+        if not chunk:
+            continue
         words += len(chunk)
         codes = np.frombuffer((BOUNDARY + BOUNDARY.join(chunk) + BOUNDARY).encode("utf-32-le"), dtype=np.uint32)
         new = np.unique(codes[lookup[codes] < 0])  # (k,) code points not seen before
+        validate.vocab_size(len(chars) + new.size, "words")  # before the (V, V) counts grow
         lookup[new] = np.arange(len(chars), len(chars) + new.size)
         chars += [chr(c) for c in new.tolist()]
         V = len(chars)
@@ -105,7 +111,7 @@ def pseudo_counts(N: ArrayLike, alpha: float = 0.0) -> NDArray[np.float64]:
     with np.errstate(over="ignore"):
         overflow = not np.isfinite(C.sum(axis=1)).all()
     if overflow:
-        raise validate.InputError(f"alpha: too large, the row totals of N + alpha overflow (alpha = {alpha!r})")
+        raise validate.too_large("alpha", alpha, "the row totals of N + alpha")
     return C
 
 
@@ -143,8 +149,10 @@ def row_probabilities(N: ArrayLike, alpha: float = 0.0) -> NDArray[np.float64]:
 def counts_nll(P: ArrayLike, N: ArrayLike) -> float:
     r"""Average negative log-likelihood of the bigrams counted in ``N``: :math:`-\frac1n \sum_{ij} N_{ij} \log P_{ij}`.
 
-    Accumulated in float64 over at most :math:`V^2` terms, :math:`n = \sum_{ij} N_{ij}`. A
-    counted bigram of probability 0 gives ``inf`` (never NaN).
+    Accumulated in float64 over at most :math:`V^2` terms, :math:`n = \sum_{ij} N_{ij}`, with
+    the counts first divided by the largest (the average does not change), so that counts
+    near the float64 limits neither overflow nor lose digits. A counted bigram of
+    probability 0 gives ``inf`` (never NaN).
 
     Examples
     --------
@@ -156,8 +164,10 @@ def counts_nll(P: ArrayLike, N: ArrayLike) -> float:
     N = validate.counts(N, nonzero=True)
     validate.same_shape(P, N, "P and N")
     used = N > 0
-    with np.errstate(divide="ignore"):
-        return float(-(N[used] * np.log(P[used])).sum() / N.sum())
+    if not P[used].all():
+        return float("inf")
+    weights = N[used] / N[used].max()  # (k,) in (0, 1]: a tiny weight may underflow to 0, and counts for nothing
+    return float(-(weights * np.log(P[used])).sum() / weights.sum())
 
 
 def average_nll(P: ArrayLike, xs: ArrayLike, ys: ArrayLike) -> float:
@@ -197,12 +207,13 @@ def sample_words(P: ArrayLike, vocab: Vocab, n: int, seed: int, max_length: int 
     ['ab', 'ab']
     """
     P = validate.distributions(P)
+    vocab = validate.instance(vocab, "vocab", Vocab)
     validate.same_shape(P, np.empty((vocab.size, vocab.size)), "P and the vocabulary")
     n = validate.integer(n, "n")
     max_length = validate.integer(max_length, "max_length", 1)
     seed = validate.integer(seed, "seed")
     cdf = np.cumsum(P, axis=1)  # (V, V)
-    cdf[:, -1] = 1.0  # guard against rounding leaving the last bin just short of 1
+    cdf /= cdf[:, -1:]  # ends at exactly 1; a zero-probability bin stays empty, so it is never drawn
     rng = np.random.default_rng(seed)
     out: list[str] = []
     for _ in range(n):
@@ -237,13 +248,14 @@ class CountModel:
     probs: NDArray[np.float64]
 
     @classmethod
-    def fit(cls, words: Sequence[str], alpha: float = 0.0, vocab: Vocab | None = None) -> CountModel:
+    def fit(cls, words: Iterable[str], alpha: float = 0.0, vocab: Vocab | None = None) -> CountModel:
         """Count the bigrams of ``words`` and normalise with add-``alpha`` smoothing.
 
         With a supplied ``vocab`` larger than the corpus's own, a symbol that is never
         followed by anything has no counts; with ``alpha = 0`` its row is uniform
         (the policy of :func:`row_probabilities`).
         """
+        words = validate.words(words)  # a generator is read once
         vocab = Vocab.from_words(words) if vocab is None else vocab
         xs, ys = bigrams(words, vocab)
         return cls.from_counts(vocab, count_matrix(xs, ys, vocab.size), alpha)
@@ -251,14 +263,13 @@ class CountModel:
     @classmethod
     def from_counts(cls, vocab: Vocab, counts: ArrayLike, alpha: float = 0.0) -> CountModel:
         """The model of counts already made (for example by :func:`count_corpus`)."""
-        N = np.asarray(counts)
-        if N.dtype.kind not in "iu":
-            raise validate.InputError(f"counts: expected integer counts, got dtype {N.dtype}")
-        validate.same_shape(validate.counts(N), np.empty((vocab.size, vocab.size)), "N and the vocabulary")
+        vocab = validate.instance(vocab, "vocab", Vocab)
+        N = validate.integer_counts(counts)
+        validate.same_shape(N, np.empty((vocab.size, vocab.size)), "N and the vocabulary")
         P = row_probabilities(N, alpha)
-        return cls(vocab, N.astype(np.int64), validate.number(alpha, "alpha"), P)
+        return cls(vocab, N, validate.number(alpha, "alpha"), P)
 
-    def nll(self, words: Sequence[str]) -> float:
+    def nll(self, words: Iterable[str]) -> float:
         """Average negative log-likelihood per bigram of ``words`` under this model."""
         xs, ys = bigrams(words, self.vocab)
         return average_nll(self.probs, xs, ys)

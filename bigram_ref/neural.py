@@ -59,6 +59,8 @@ CHUNK_ENTRIES = 1 << 20
 def init_weights(V: int, seed: int, scale: float = 1.0) -> NDArray[np.float64]:
     """Seeded standard-normal initial logits ``W`` of shape (V, V), times ``scale``.
 
+    A ``scale`` so large that an entry of ``W`` overflows float64 is refused.
+
     Examples
     --------
     >>> from bigram_ref import init_weights
@@ -67,17 +69,29 @@ def init_weights(V: int, seed: int, scale: float = 1.0) -> NDArray[np.float64]:
     """
     V = validate.vocab_size(V)
     seed = validate.integer(seed, "seed")
-    return validate.number(scale, "scale") * np.random.default_rng(seed).standard_normal((V, V))
+    scale = validate.number(scale, "scale")
+    with np.errstate(over="ignore"):
+        W = scale * np.random.default_rng(seed).standard_normal((V, V))  # (V, V)
+    if not np.isfinite(W).all():
+        raise validate.too_large("scale", scale, "the logits scale * N(0, 1)")
+    return W
 
 
-def _check(W: ArrayLike, xs: ArrayLike, ys: ArrayLike | None = None) -> tuple[FloatArray, NDArray[np.int64]]:
+def _check(W: ArrayLike, xs: ArrayLike) -> tuple[FloatArray, NDArray[np.int64]]:
     W = validate.square(W)
-    return W, validate.examples(xs, ys, W.shape[0])
+    return W, validate.batch(xs, W.shape[0])
 
 
-def _chunks(xs: NDArray[np.int64], ys: ArrayLike, V: int) -> Iterable[tuple[NDArray[np.int64], NDArray[np.int64]]]:
+def _check_pairs(W: ArrayLike, xs: ArrayLike, ys: ArrayLike) -> tuple[FloatArray, NDArray[np.int64], NDArray[np.int64]]:
+    W = validate.square(W)
+    xs = validate.examples(xs, ys, W.shape[0])
+    return W, xs, np.asarray(ys, dtype=np.int64)
+
+
+def _chunks(
+    xs: NDArray[np.int64], ys: NDArray[np.int64], V: int
+) -> Iterable[tuple[NDArray[np.int64], NDArray[np.int64]]]:
     """Consecutive slices of the examples, about :data:`CHUNK_ENTRIES` logits each."""
-    ys = np.asarray(ys, dtype=np.int64)
     rows = max(1, CHUNK_ENTRIES // V)
     for start in range(0, len(xs), rows):
         yield xs[start : start + rows], ys[start : start + rows]
@@ -143,7 +157,7 @@ def loss(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reduction = "mea
     >>> round(loss(np.zeros((3, 3)), [0, 1], [1, 2]), 6)  # uniform: log 3
     1.098612
     """
-    W, xs = _check(W, xs, ys)
+    W, xs, ys = _check_pairs(W, xs, ys)
     _reduction(reduction)
     total = sum(float(cross_entropy(W[x], y, reduction="sum")) for x, y in _chunks(xs, ys, W.shape[0]))
     return total / len(xs) if reduction == "mean" else total
@@ -164,7 +178,7 @@ def grad_weights(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reductio
     >>> g.round(3).tolist()
     [[0.0, 0.0, 0.0], [0.333, 0.333, -0.667], [0.0, 0.0, 0.0]]
     """
-    W, xs = _check(W, xs, ys)
+    W, xs, ys = _check_pairs(W, xs, ys)
     _reduction(reduction)
     X = one_hot(xs, W.shape[0], dtype=W.dtype.type)  # (n, V)
     dz = grad_logits(_onehot_product(X, W), ys)  # (n, V): p - t, one row per example
@@ -192,7 +206,7 @@ def loss_and_grad(
     >>> round(value, 6), bool(np.allclose(g, grad_weights(W, [0, 2, 2], [1, 0, 2]), rtol=0, atol=1e-15))
     (1.101943, True)
     """
-    W, xs = _check(W, xs, ys)
+    W, xs, ys = _check_pairs(W, xs, ys)
     _reduction(reduction)
     total, dW = 0.0, np.zeros_like(W)  # (V, V)
     for x, y in _chunks(xs, ys, W.shape[0]):

@@ -70,16 +70,22 @@ def penalised_loss(W: ArrayLike, N: ArrayLike, alpha: float = 0.0, l2: float = 0
     l2 = validate.number(l2, "l2")
     n = validate.counts(N, nonzero=True).sum()
     logp = log_softmax(W64)  # (V, V)
-    data = -(C * np.where(C > 0, logp, 0.0)).sum() / n
-    return float(data + (l2 * (W64**2).mean() if l2 else 0.0))
+    with np.errstate(over="ignore"):  # logits near the float64 limit: the objective is inf, not a warning
+        data = -(C * np.where(C > 0, logp, 0.0)).sum() / n
+        return float(data + (l2 * (W64**2).mean() if l2 else 0.0))
 
 
 def _row_objective(w: NDArray[np.float64], c: NDArray[np.float64], total: float, mu: float) -> float:
-    return float(total * logsumexp(w) - c @ np.where(c > 0, w, 0.0) + mu * (w @ w))
+    return float(total * logsumexp(w) - c @ np.where(c > 0, w, 0.0) + (mu * (w @ w) if mu else 0.0))
 
 
 def _newton_row(w: NDArray[np.float64], c: NDArray[np.float64], mu: float) -> NDArray[np.float64]:
-    """One damped Newton step on one row's convex loss (plus ``mu·|w|²``), with a backtracking line search."""
+    """One damped Newton step on one row's convex loss (plus ``mu·|w|²``), with a backtracking line search.
+
+    Where softmax saturates the Hessian is nearly singular and the Newton direction is useless
+    (huge, or no descent): the scaled gradient is tried then, so a row far from its optimum
+    still moves.
+    """
     total = float(c.sum())
     p = softmax(w)  # (V,)
     g = total * p - c + 2 * mu * w  # (V,)
@@ -87,18 +93,16 @@ def _newton_row(w: NDArray[np.float64], c: NDArray[np.float64], mu: float) -> ND
     d = -np.linalg.lstsq(H, g, rcond=1e-12)[0]  # (minimum-norm) Newton direction
     if mu == 0:
         d -= d.mean()  # softmax ignores shifts: keep the step orthogonal to them
-    f0, slope = _row_objective(w, c, total, mu), float(g @ d)
-    if not slope < 0:  # already optimal to rounding, or a degenerate direction: fall back to the gradient
-        d, slope = -g / max(total, 1.0), -float(g @ g) / max(total, 1.0)
-        if not slope < 0:
-            return w
+    f0 = _row_objective(w, c, total, mu)
     slack = 16 * np.finfo(np.float64).eps * max(1.0, abs(f0))  # near the optimum, f only changes by rounding
-    step = 1.0
-    while step > 1e-10:
-        candidate = w + step * d
-        if _row_objective(candidate, c, total, mu) <= f0 + 1e-4 * step * slope + slack:
-            return candidate
-        step *= 0.5
+    for direction in (d, -g / max(total, 1.0)):  # Newton's, then the gradient's
+        slope = float(g @ direction)
+        step = 1.0
+        while slope < 0 and step > 1e-10:
+            candidate = w + step * direction
+            if _row_objective(candidate, c, total, mu) <= f0 + 1e-4 * step * slope + slack:
+                return candidate
+            step *= 0.5
     return w
 
 
@@ -108,7 +112,8 @@ def train_from_counts(W: ArrayLike, N: ArrayLike, *, steps: int, alpha: float = 
     The objective is :func:`penalised_loss`: the mean NLL, with ``alpha`` pseudo-counts
     (exactly add-``alpha`` smoothing at the optimum) and optionally the lecture's
     ``l2 * mean(W**2)`` penalty. Returns the weights and the objective before each
-    step and at the end.
+    step and at the end. Where a row's softmax saturates (logits hundreds apart) the Newton
+    direction is useless and the row moves by the gradient instead, about one logit per step.
     Each step costs :math:`O(V^4)`: :math:`V` rows, each a :math:`V \times V` solve of
     :math:`O(V^3)`; it is independent of the number of bigrams.
 
@@ -125,6 +130,13 @@ def train_from_counts(W: ArrayLike, N: ArrayLike, *, steps: int, alpha: float = 
     0.0
     """
     W64: NDArray[np.float64] = np.array(validate.square(W), dtype=np.float64)
+    dead = np.isneginf(W64)
+    if dead.any():
+        k = [int(j) for j in np.argwhere(dead)[0]]
+        raise validate.InputError(
+            f"W{k} is -inf: Newton's method moves logits by finite steps and cannot start from a probability"
+            " fixed at 0 (start from finite logits, such as zeros)"
+        )
     C = pseudo_counts(N, alpha)  # (V, V): N + α
     validate.same_shape(W64, C)
     steps = validate.integer(steps, "steps")
@@ -134,6 +146,10 @@ def train_from_counts(W: ArrayLike, N: ArrayLike, *, steps: int, alpha: float = 
     mu = float(l2) * float(N.sum()) / V**2  # the mean-of-squares penalty, in the units of the summed loss
     rows = np.flatnonzero(C.sum(axis=1) > 0) if mu == 0 else np.arange(V)  # others have zero gradient
     losses = [penalised_loss(W64, N, alpha, l2)]
+    if not np.isfinite(losses[0]):
+        raise validate.InputError(
+            f"W: the objective is {losses[0]:g} before any step, so no step can lower it (start from smaller logits)"
+        )
     for _ in range(steps):
         for i in rows:
             W64[i] = _newton_row(W64[i], C[i], mu)

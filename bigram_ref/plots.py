@@ -130,9 +130,19 @@ def _fmt(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}f}".replace("-", "−")
 
 
+def _count(x: float, grouping: str = ",") -> str:
+    """A count as written: whole, its digits grouped (``32,033``; ``grouping=""``: none), else 4 significant digits."""
+    return f"{int(x):{grouping}}" if float(x).is_integer() else f"{x:.4g}"
+
+
+def _literal(texts: Sequence[str]) -> list[str]:
+    r"""Texts drawn as typed: a ``$`` escaped, so that matplotlib never parses a label as mathtext."""
+    return [t.replace("$", r"\$") for t in texts]
+
+
 def alt_text(fig: Figure) -> str:
     """What a figure of this module shows, in words (its label): the alt text of its image."""
-    text = str(fig.get_label())
+    text = str(validate.instance(fig, "fig", Figure).get_label())
     if not text:
         raise validate.InputError("fig: has no description (label); every guide figure must say what it shows")
     return text
@@ -144,7 +154,7 @@ def alt_text(fig: Figure) -> str:
 def count_heatmap(N: ArrayLike, vocab: Vocab, *, theme: Theme = "light") -> Figure:
     """The count matrix as a heat map: cell ``(i, y)`` is coloured by ``N[i, y]`` and shows it (blank: 0)."""
     N = validate.counts(N)
-    V = vocab.size
+    V = validate.instance(vocab, "vocab", Vocab).size
     validate.same_shape(N, np.empty((V, V)), "N and the vocabulary")
     with _canvas(theme, (WIDTH, WIDTH)) as (fig, ax, p):
         norm = PowerNorm(0.5, vmin=0, vmax=max(int(N.max()), 1))  # square-root scale: the many small counts show
@@ -153,9 +163,9 @@ def count_heatmap(N: ArrayLike, vocab: Vocab, *, theme: Theme = "light") -> Figu
             for y in range(V):
                 if N[i, y]:
                     ink = _ink(to_rgb(p.counts(norm(N[i, y]))))
-                    ax.text(y, i, str(int(N[i, y])), ha="center", va="center", fontsize=7, color=ink)
-        ax.set_xticks(range(V), vocab.chars)
-        ax.set_yticks(range(V), vocab.chars)
+                    ax.text(y, i, _count(N[i, y], ""), ha="center", va="center", fontsize=7, color=ink)
+        ax.set_xticks(range(V), _literal(vocab.chars))
+        ax.set_yticks(range(V), _literal(vocab.chars))
         ax.tick_params(length=0, top=True, labeltop=True, bottom=False, labelbottom=False)
         ax.xaxis.set_label_position("top")
         ax.set_xlabel("next character y")
@@ -169,15 +179,15 @@ def count_heatmap(N: ArrayLike, vocab: Vocab, *, theme: Theme = "light") -> Figu
 def _describe_counts(N: NDArray[Any], vocab: Vocab) -> str:
     def top(counts: NDArray[Any]) -> str:
         best = np.argsort(-counts, kind="stable")[:3]
-        return ", ".join(f"{vocab.chars[k]} ({int(counts[k]):,})" for k in best)
+        return ", ".join(f"{vocab.chars[k]} ({_count(counts[k])})" for k in best)
 
     V = vocab.size
     i, y = np.unravel_index(int(np.argmax(N)), N.shape)
     # row 0 and column 0 are the boundary '.': how words start and how they end
     return (
-        f"A {V} by {V} heat map of bigram counts, {int(N.sum()):,} in all: row i is the current character, "
+        f"A {V} by {V} heat map of bigram counts, {_count(N.sum())} in all: row i is the current character, "
         f"column y the next, and a stronger colour is a larger count. Each non-zero cell shows its count; "
-        f"{int((N == 0).sum()):,} cells are empty (zero). The largest, {int(N[i, y]):,}, is '{vocab.chars[i]}' "
+        f"{int((N == 0).sum()):,} cells are empty (zero). The largest, {_count(N[i, y])}, is '{vocab.chars[i]}' "
         f"followed by '{vocab.chars[y]}'. Most common first letters (row .): {top(N[0])}. "
         f"Most common last letters (column .): {top(N[:, 0])}."
     )
@@ -189,8 +199,9 @@ def training_curve(
     """Training loss per step (a line) against the count model's loss (a dashed horizontal line)."""
     losses = validate.series(losses, "losses")
     optimum = validate.number(optimum, "optimum")
+    label = validate.instance(label, "label", str)
     with _canvas(theme, (WIDTH, 3.6)) as (fig, ax, p):
-        ax.plot(np.arange(len(losses)), losses, color=p.row, linewidth=2, label=label)
+        ax.plot(np.arange(len(losses)), losses, color=p.row, linewidth=2, label=_literal([label])[0])
         ax.axhline(optimum, color=p.target, linestyle="--", label=f"count model {optimum:.4f}")
         ax.set_xlabel("gradient step")
         ax.set_ylabel("average NLL per bigram")
@@ -215,7 +226,7 @@ def sgd_step_bars(z: ArrayLike, y: int, lr: float, labels: Sequence[str], *, the
     with _canvas(theme, (WIDTH, 3.4)) as (fig, ax, p):
         ax.bar(x - 0.2, before, width=0.4, label="p before", color=p.muted)
         ax.bar(x + 0.2, after, width=0.4, label="p after one step", color=p.row)
-        ax.set_xticks(x, list(labels))
+        ax.set_xticks(x, _literal(labels))
         ax.get_xticklabels()[y].set_color(p.target)
         ax.annotate(
             "target y",
@@ -253,18 +264,22 @@ def jacobian_heatmap(z: ArrayLike, labels: Sequence[str] | None = None, *, theme
             for k in range(V):
                 ink = _ink(to_rgb(p.signed(norm(J[j, k]))))
                 ax.text(k, j, _fmt(J[j, k]), ha="center", va="center", fontsize=11, color=ink)
-        ax.set_xticks(range(V), labels)
-        ax.set_yticks(range(V), labels)
+        ax.set_xticks(range(V), _literal(labels))
+        ax.set_yticks(range(V), _literal(labels))
         ax.set_xlabel(r"$l$  (logit $z_l$)")
         ax.set_ylabel(r"$j$  (probability $p_j$)")
         ax.set_title(r"$\partial p_j / \partial z_l = p_j\,(\delta_{jl} - p_l)$")
         fig.colorbar(image, ax=ax, shrink=0.8)
     off = J[~np.eye(V, dtype=bool)]
+    entries = (
+        f"The diagonal is positive ({', '.join(_fmt(v) for v in np.diag(J))}) and every other entry negative, "
+        f"from {_fmt(off.min())} to {_fmt(off.max())}; blue is negative, red positive."
+        if V > 1
+        else "With one symbol its probability is always 1, so the only entry is 0."
+    )
     fig.set_label(
         f"A {V} by {V} heat map of the softmax Jacobian for the logits {', '.join(_fmt(v, 2) for v in np.ravel(z))}"
-        f" (rows j and columns l: {', '.join(labels)}), each cell showing its value. The diagonal is positive "
-        f"({', '.join(_fmt(v) for v in np.diag(J))}) and every other entry negative, from {_fmt(off.min())} "
-        f"to {_fmt(off.max())}; blue is negative, red positive."
+        f" (rows j and columns l: {', '.join(labels)}), each cell showing its value. {entries}"
     )
     return fig
 

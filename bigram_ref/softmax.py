@@ -5,8 +5,10 @@ Everything works along the last axis, on a single logit vector ``z`` of shape
 kept; integer input is promoted to float64). Each function subtracts the row
 maximum before exponentiating, so logits as large as :math:`\pm 10^4` neither
 overflow nor underflow into NaN. ``-inf`` is allowed (a probability of exactly
-zero, as in :func:`~bigram_ref.neural.optimal_logits`); NaN, ``+inf`` and a row that is
-``-inf`` everywhere are rejected with a :class:`~bigram_ref.validate.InputError`.
+zero, as in :func:`~bigram_ref.neural.optimal_logits`); NaN, ``+inf``, a row that is
+``-inf`` everywhere and a row whose finite logits differ by more than the dtype can
+hold (``1e308`` and ``-1e308`` in float64: subtracting the maximum would overflow) are
+rejected with a :class:`~bigram_ref.validate.InputError`.
 
 The guide derives each formula in :doc:`/explanation/softmax-derivative`.
 """
@@ -84,7 +86,8 @@ def softmax(z: ArrayLike) -> FloatArray:
 def log_softmax(z: ArrayLike) -> FloatArray:
     r"""Log of softmax, computed directly: :math:`z_j - \max z - \log \sum_k e^{z_k - \max z}`.
 
-    Finite wherever :func:`softmax` underflows to 0 but the logit is finite.
+    Finite wherever :func:`softmax` underflows to 0 but the logit is finite (logits whose
+    spread overflows the dtype are refused, see above).
 
     Examples
     --------
@@ -107,6 +110,11 @@ def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "mean") -> 
     reduction
         ``"mean"`` or ``"sum"`` over examples, or ``"none"`` for one loss per example.
 
+    Raises
+    ------
+    InputError
+        If the logits or targets are invalid, or the batch has no examples (its mean is 0 / 0).
+
     Examples
     --------
     >>> from bigram_ref import cross_entropy
@@ -116,6 +124,8 @@ def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "mean") -> 
     [0.6931, 0.6931]
     """
     z = validate.logits(z)
+    if z.ndim == 2 and z.shape[0] == 0:
+        raise validate.empty_batch("z")
     y = validate.indices(y, "y", z.shape[-1], shape=z.shape[:-1])
     validate.choice(reduction, "reduction", ("mean", "sum", "none"))
     losses: FloatArray = -np.take_along_axis(_log_softmax(z), y[..., None], axis=-1)[..., 0]
@@ -135,7 +145,7 @@ def one_hot(y: ArrayLike, V: int, dtype: type[np.floating[Any]] = np.float64) ->
     """
     V = validate.vocab_size(V)
     arr = validate.indices(y, "y", V)
-    out = np.zeros((*arr.shape, V), dtype=dtype)
+    out = np.zeros((*arr.shape, V), dtype=validate.float_dtype(dtype))
     np.put_along_axis(out, arr[..., None].astype(np.intp), 1, axis=-1)
     return out
 

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -36,12 +36,18 @@ __all__ = [
     "MAX_V",
     "CorpusError",
     "InputError",
+    "array",
+    "batch",
     "choice",
     "counts",
     "distributions",
+    "empty_batch",
     "examples",
+    "float_dtype",
     "indices",
+    "instance",
     "integer",
+    "integer_counts",
     "labels",
     "logits",
     "number",
@@ -49,6 +55,7 @@ __all__ = [
     "same_shape",
     "series",
     "square",
+    "too_large",
     "unknown_character",
     "vocab_size",
     "word_error",
@@ -58,10 +65,11 @@ __all__ = [
 BOUNDARY = "."
 """The start/end symbol of every word; always index 0 of a vocabulary."""
 
-MAX_V = 0x110000
-"""The largest vocabulary size, one symbol per Unicode code point (the boundary ``.`` is one of them)."""
+MAX_V = 8192
+"""The largest vocabulary size, a memory budget: a (V, V) float64 matrix takes V² · 8 bytes, 512 MiB here."""
 
 FloatArray = NDArray[np.floating[Any]]
+T = TypeVar("T")
 
 # inside a word: the boundary, control characters (C0, DEL, C1), line/paragraph separators, lone surrogates
 _FORBIDDEN = re.compile(r"[.\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -94,8 +102,51 @@ def integer(value: object, name: str, minimum: int = 0, maximum: int | None = No
 
 
 def vocab_size(value: object, name: str = "V") -> int:
-    """A vocabulary size: an int from 1 to :data:`MAX_V`."""
-    return integer(value, name, 1, MAX_V)
+    """A vocabulary size: an int from 1 to :data:`MAX_V`, checked before any (V, V) array is allocated."""
+    V = integer(value, name, 1)
+    if V > MAX_V:
+        raise InputError(
+            f"{name}: expected at most {MAX_V:,} symbols, got {V:,}"
+            f" (a (V, V) float64 matrix takes V² · 8 bytes, {V * V * 8 / 2**30:.3g} GiB here)"
+        )
+    return V
+
+
+def instance(value: object, name: str, kind: type[T]) -> T:
+    """An object of the given type, such as a ``str``, a :class:`~bigram_ref.corpus.Vocab` or a figure."""
+    if not isinstance(value, kind):
+        raise InputError(f"{name}: expected a {kind.__name__}, got {_short(repr(value))}")
+    return value
+
+
+def too_large(name: str, value: object, what: str) -> InputError:
+    """The error for a parameter so large that ``what`` overflows float64."""
+    return InputError(f"{name}: too large, {what} overflow ({name} = {value!r})")
+
+
+def float_dtype(value: object, name: str = "dtype") -> type[np.floating[Any]]:
+    """A floating-point dtype the package computes in: float32 or float64."""
+    try:
+        dtype = np.dtype(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        dtype = None
+    if dtype not in (np.float32, np.float64):
+        raise InputError(f"{name}: expected float32 or float64, got {_short(repr(value))}")
+    kind: type[np.floating[Any]] = dtype.type
+    return kind
+
+
+def array(value: object, name: str) -> NDArray[Any]:
+    """``value`` as a NumPy array of numbers (or strings, which the caller's dtype check refuses), never objects."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):  # ragged nesting, or elements numpy cannot hold together
+        arr = None
+    if arr is None or (
+        arr.dtype == object and not isinstance(value, np.ndarray)
+    ):  # an object array: its dtype is named
+        raise InputError(f"{name}: expected a rectangular array of numbers, got {_short(repr(value))}")
+    return arr
 
 
 def number(value: object, name: str, *, positive: bool = False) -> float:
@@ -112,8 +163,8 @@ def number(value: object, name: str, *, positive: bool = False) -> float:
 
 
 def logits(z: ArrayLike, name: str = "z", ndims: tuple[int, ...] = (1, 2)) -> FloatArray:
-    """Logits: float32/float64 (ints become float64) of an allowed rank; no NaN, ``+inf`` or all-``-inf`` row."""
-    arr = np.asarray(z)
+    """Logits: float32/float64 (ints become float64), an allowed rank; no NaN, +inf, dead row or overflowing spread."""
+    arr = array(z, name)
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64)
     if arr.dtype not in (np.float32, np.float64):
@@ -123,7 +174,9 @@ def logits(z: ArrayLike, name: str = "z", ndims: tuple[int, ...] = (1, 2)) -> Fl
         raise InputError(f"{name}: expected a {want} array, got shape {arr.shape}")
     if arr.shape[-1] == 0:
         raise InputError(f"{name}: expected at least one logit per row, got shape {arr.shape}")
-    if np.isfinite(arr).all():  # the common case: one pass, nothing more to check
+    if np.isfinite(arr).all():  # the common case: one pass, then the spread of the whole array
+        if arr.size:
+            _spread(arr, name, arr.max(), arr.min())
         return arr
     for bad, label in ((np.isnan(arr), "NaN"), (np.isposinf(arr), "+inf")):
         if bad.any():
@@ -132,7 +185,24 @@ def logits(z: ArrayLike, name: str = "z", ndims: tuple[int, ...] = (1, 2)) -> Fl
     if np.any(dead):
         where = f"row {int(np.argmax(dead))} is" if arr.ndim == 2 else "every entry is"
         raise InputError(f"{name}: {where} -inf, which leaves no probability anywhere")
+    hi = arr.max()
+    _spread(arr, name, hi, np.where(np.isneginf(arr), hi, arr).min())  # -inf is a probability 0, not a spread
     return arr
+
+
+def _spread(arr: FloatArray, name: str, hi: Any, lo: Any) -> None:
+    """Refuse logits whose largest and smallest finite entries in a row differ by more than the dtype holds."""
+    with np.errstate(over="ignore"):
+        if np.isfinite(hi - lo):  # the whole array's spread bounds every row's
+            return
+        finite = np.where(np.isneginf(arr), np.nan, arr)
+        his, los = np.nanmax(finite, axis=-1), np.nanmin(finite, axis=-1)  # (n,) or ()
+        k = int(np.argmax(~np.isfinite(np.atleast_1d(his - los))))
+    where = f"row {k} spans" if arr.ndim == 2 else "the logits span"
+    raise InputError(
+        f"{name}: {where} {np.atleast_1d(los)[k]:g} to {np.atleast_1d(his)[k]:g}, a range wider than {arr.dtype}"
+        " can hold, so softmax cannot subtract the maximum"
+    )
 
 
 def _square_shape(arr: NDArray[Any], name: str) -> None:
@@ -149,7 +219,7 @@ def square(W: ArrayLike, name: str = "W") -> FloatArray:
 
 def counts(N: ArrayLike, name: str = "N", *, nonzero: bool = False) -> NDArray[np.float64]:
     """A count matrix: square (V, V), numeric, finite and non-negative (with ``nonzero``, not all 0); as float64."""
-    arr = np.asarray(N)
+    arr = array(N, name)
     _square_shape(arr, name)
     if arr.dtype.kind not in "biuf":
         raise InputError(f"{name}: expected numeric counts, got dtype {arr.dtype}")
@@ -161,6 +231,19 @@ def counts(N: ArrayLike, name: str = "N", *, nonzero: bool = False) -> NDArray[n
     return arr
 
 
+def integer_counts(N: ArrayLike, name: str = "counts") -> NDArray[np.int64]:
+    """Counts as :func:`counts` checks them, of an integer dtype and each small enough for int64; as int64."""
+    arr = array(N, name)
+    if arr.dtype.kind not in "iu":
+        raise InputError(f"{name}: expected integer counts, got dtype {arr.dtype}")
+    counts(arr, name)
+    top = np.iinfo(np.int64).max
+    if arr.dtype.kind == "u" and arr.max() > top:
+        k = tuple(int(j) for j in np.argwhere(arr > top)[0])
+        raise InputError(f"{name}: expected counts up to {top:,} (int64), got {arr[k]} at {list(k)}")
+    return arr.astype(np.int64)
+
+
 def same_shape(a: NDArray[Any], b: NDArray[Any], names: str = "W and N") -> None:
     """Two (V, V) matrices of one vocabulary."""
     if a.shape != b.shape:
@@ -169,7 +252,7 @@ def same_shape(a: NDArray[Any], b: NDArray[Any], names: str = "W and N") -> None
 
 def indices(a: ArrayLike, name: str, V: int, shape: tuple[int, ...] | None = None) -> NDArray[np.int64]:
     """Integer indices into a vocabulary of size ``V`` (each in ``[0, V)``), of the given shape if one is given."""
-    arr = np.asarray(a)
+    arr = array(a, name)
     if arr.size and arr.dtype.kind not in "iu":
         raise InputError(f"{name}: expected integer indices, got dtype {arr.dtype}")
     if shape is not None and arr.shape != shape:
@@ -180,16 +263,26 @@ def indices(a: ArrayLike, name: str, V: int, shape: tuple[int, ...] | None = Non
     return arr.astype(np.int64)
 
 
-def examples(xs: ArrayLike, ys: Any, V: int, *, empty: bool = False) -> NDArray[np.int64]:
-    """The indices ``xs`` of a batch (1-D, non-empty unless ``empty``), and ``ys`` (array-like or None) alike."""
-    arr = np.asarray(xs)
+def batch(xs: ArrayLike, V: int, *, empty: bool = False) -> NDArray[np.int64]:
+    """The current indices ``xs`` of a batch: 1-D, non-empty unless ``empty``, each in ``[0, V)``."""
+    arr = array(xs, "xs")
     if arr.ndim != 1:
         raise InputError(f"xs: expected a 1-D array of indices, got shape {arr.shape}")
     if arr.size == 0 and not empty:
-        raise InputError("xs: expected at least one example")
-    if ys is not None:
-        indices(ys, "ys", V, shape=arr.shape)
+        raise empty_batch("xs")
     return indices(arr, "xs", V)
+
+
+def examples(xs: ArrayLike, ys: ArrayLike, V: int, *, empty: bool = False) -> NDArray[np.int64]:
+    """The pairs ``xs -> ys`` of a batch: ``xs`` as :func:`batch` checks it, ``ys`` indices of the same shape."""
+    arr = batch(xs, V, empty=empty)
+    indices(ys, "ys", V, shape=arr.shape)
+    return arr
+
+
+def empty_batch(name: str) -> InputError:
+    """The error for an empty batch, whose mean loss would be 0 / 0."""
+    return InputError(f"{name}: expected at least one example")
 
 
 def choice(value: object, name: str, options: tuple[str, ...]) -> str:
@@ -201,7 +294,7 @@ def choice(value: object, name: str, options: tuple[str, ...]) -> str:
 
 def probabilities(P: ArrayLike, name: str = "P") -> NDArray[np.float64]:
     """A square (V, V) matrix of probabilities: every entry in ``[0, 1]``; returned as float64."""
-    arr = np.asarray(P)
+    arr = array(P, name)
     _square_shape(arr, name)
     if arr.dtype.kind not in "biuf":
         raise InputError(f"{name}: expected probabilities in [0, 1], got dtype {arr.dtype}")
@@ -223,7 +316,7 @@ def distributions(P: ArrayLike, name: str = "P") -> NDArray[np.float64]:
 
 def series(values: ArrayLike, name: str) -> list[float]:
     """A non-empty 1-D sequence of finite numbers (such as the losses of a training run), as floats."""
-    arr = np.asarray(values)
+    arr = array(values, name)
     if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "biuf" or not np.all(np.isfinite(arr)):
         raise InputError(f"{name}: expected a non-empty 1-D sequence of finite numbers, got {_short(repr(values))}")
     return [float(v) for v in arr]
@@ -260,11 +353,20 @@ def unknown_character(char: object, word: str | None = None) -> InputError:
     return InputError(f"{prefix}character {char!r} is not in the vocabulary")
 
 
-def words(items: Sequence[str], source: str = "words") -> Sequence[str]:
-    """A non-empty list of non-empty words (str), none with the boundary, a control character or a lone surrogate."""
+def words(items: Iterable[str], source: str = "words", *, empty: bool = False) -> Sequence[str]:
+    """Non-empty str words without the boundary, a control character or a lone surrogate; one or more unless ``empty``.
+
+    Any iterable of words is accepted (a generator is read once) and returned as a sequence;
+    a single ``str`` is refused, as its characters are not words.
+    """
     if isinstance(items, str):
         raise CorpusError(f"{source}: expected a list of words, got a single str")
-    if len(items) == 0:
+    if not isinstance(items, Sequence):
+        try:
+            items = list(items)
+        except TypeError:  # not iterable
+            raise CorpusError(f"{source}: expected a list of words, got {_short(repr(items))}") from None
+    if len(items) == 0 and not empty:
         raise CorpusError(f"{source}: no words (empty, or blank lines only)")
     try:
         joined = "".join(items)

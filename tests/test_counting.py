@@ -38,7 +38,7 @@ def test_count_matrix_equals_the_increment_loop() -> None:
         ([0, 1], [0, -1], 3, r"ys\[1\] = -1 is out of range"),
         ([0, 1], [0], 3, r"^ys: expected shape \(2,\), got \(1,\)$"),
         ([0.5], [0], 3, r"expected integer indices"),
-        ([0], [0], 0, r"^vocab_size: expected an int from 1 to 1,114,112, got 0$"),
+        ([0], [0], 0, r"^vocab_size: expected an int >= 1, got 0$"),
         ([[0]], [[0]], 3, r"expected a 1-D array"),
     ],
 )

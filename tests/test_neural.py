@@ -163,7 +163,7 @@ def test_sgd_step_raises_the_target_and_lowers_the_rest() -> None:
         (lambda: grad_weights(np.full((2, 2), np.nan), [0], [0]), r"^W: contains NaN"),
         (lambda: grad_from_counts(np.zeros((2, 2)), np.zeros((3, 3))), r"^W and N: expected the same"),
         (lambda: train(np.zeros((2, 2)), [0], [1], lr=-1.0, steps=1), r"^lr: expected a finite number > 0, got -1.0$"),
-        (lambda: init_weights(0, seed=0), r"^V: expected an int from 1 to 1,114,112, got 0$"),
+        (lambda: init_weights(0, seed=0), r"^V: expected an int >= 1, got 0$"),
     ],
 )
 def test_bad_input_is_a_clear_value_error(call: object, message: str) -> None:

@@ -4,6 +4,7 @@ Every bad input raises InputError (a ValueError; CorpusError is one) naming the 
 file and line, and the command line turns it into one `error:` line with exit status 2.
 """
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -14,18 +15,31 @@ import pytest
 from bigram_ref import (
     CorpusError,
     CountModel,
+    InputError,
     Vocab,
     bigrams,
+    count_corpus,
     count_matrix,
+    counts_nll,
     cross_entropy,
     grad_from_counts,
     grad_logits,
+    init_weights,
     log_softmax,
+    loss,
+    loss_and_grad,
+    one_hot,
     optimal_logits,
+    parse_words,
+    penalised_loss,
+    plots,
     read_words,
     row_probabilities,
+    sample_words,
     softmax,
     softmax_jacobian,
+    train,
+    train_from_counts,
 )
 from bigram_ref.cli import main
 
@@ -190,3 +204,214 @@ def test_bad_numbers_name_the_argument(call: object, message: str) -> None:
 def test_a_dead_row_in_a_batch_is_named() -> None:
     with pytest.raises(ValueError, match=r"^z: row 1 is -inf, which leaves no probability anywhere"):
         softmax([[0.0, 1.0], [-np.inf, -np.inf]])
+
+
+# --- the break-it probe's findings, each by its number: a clear InputError or the right answer -----
+
+GiB_2_32 = "1.37e+11 GiB"  # (2**32)² · 8 bytes
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # 4: ys=None is a missing argument, not "no targets"
+        (lambda: loss(np.zeros((2, 2)), [0, 1], None), "ys: expected a rectangular array of numbers, got None"),
+        (
+            lambda: loss_and_grad(np.zeros((2, 2)), [0, 1], None),
+            "ys: expected a rectangular array of numbers, got None",
+        ),
+        (
+            lambda: train(np.zeros((2, 2)), [0, 1], None, lr=1, steps=1),
+            "ys: expected a rectangular array of numbers, got None",
+        ),
+        # 7: wrong types, by name
+        (lambda: Vocab((".", "a")).encode(123), "word: expected a str, got 123"),
+        (lambda: Vocab((".", "a")).encode(None), "word: expected a str, got None"),
+        (lambda: Vocab.from_words(None), "words: expected a list of words, got None"),
+        (lambda: Vocab.from_words(5), "words: expected a list of words, got 5"),
+        (lambda: parse_words(b"ab\n"), r"text: expected a str, got b'ab\n'"),
+        (lambda: parse_words(None), "text: expected a str, got None"),
+        (lambda: one_hot([1], 3, dtype="foo"), "dtype: expected float32 or float64, got 'foo'"),
+        (lambda: bigrams(["ab"], None), "vocab: expected a Vocab, got None"),
+        (lambda: plots.count_heatmap(np.ones((2, 2)), None), "vocab: expected a Vocab, got None"),
+        (lambda: plots.alt_text("x"), "fig: expected a Figure, got 'x'"),
+        (lambda: plots.training_curve([1.0], 0.5, label=None), "label: expected a str, got None"),
+        # 8: ragged nesting and strings, with the argument's name
+        (lambda: softmax([[1.0, 2.0], [3.0]]), "z: expected a rectangular array of numbers, got [[1.0, 2.0], [3.0]]"),
+        (
+            lambda: count_matrix([[0], [1, 2]], [0, 1], 3),
+            "xs: expected a rectangular array of numbers, got [[0], [1, 2]]",
+        ),
+        (lambda: softmax("abc"), "z: expected float32 or float64 logits, got dtype <U3"),
+        (
+            lambda: counts_nll([[0.5, 0.5], [1.0]], [[1, 1], [1, 1]]),
+            "P: expected a rectangular array of numbers, got [[0.5, 0.5], [1.0]]",
+        ),
+        # 15: unsigned counts that do not fit int64
+        (
+            lambda: CountModel.from_counts(Vocab((".", "a")), np.array([[2**64 - 1, 1], [1, 1]], np.uint64)),
+            "counts: expected counts up to 9,223,372,036,854,775,807 (int64), got 18446744073709551615 at [0, 0]",
+        ),
+        # 17: an empty batch has no mean
+        (lambda: cross_entropy(np.zeros((0, 3)), []), "z: expected at least one example"),
+        # 21: a scale that overflows W
+        (
+            lambda: init_weights(100, seed=0, scale=1e308),
+            "scale: too large, the logits scale * N(0, 1) overflow (scale = 1e+308)",
+        ),
+        # 22: starting weights Newton's method cannot use
+        (
+            lambda: train_from_counts(optimal_logits(N3), N3, steps=3, alpha=1.0),
+            "W[0, 0] is -inf: Newton's method moves logits by finite steps and cannot start from a probability"
+            " fixed at 0 (start from finite logits, such as zeros)",
+        ),
+        (
+            lambda: train_from_counts(1e300 * np.eye(3), N3, steps=3, l2=0.1),
+            "W: the objective is inf before any step, so no step can lower it (start from smaller logits)",
+        ),
+        # 23: logits whose spread overflows
+        (
+            lambda: log_softmax([1e308, -1e308]),
+            "z: the logits span -1e+308 to 1e+308, a range wider than float64 can hold, so softmax cannot subtract"
+            " the maximum",
+        ),
+        (
+            lambda: cross_entropy([[0.0, 1.0], [1e308, -1e308]], [0, 1]),
+            "z: row 1 spans -1e+308 to 1e+308, a range wider than float64 can hold, so softmax cannot subtract"
+            " the maximum",
+        ),
+        (
+            lambda: softmax(np.array([3e38, -3e38], dtype=np.float32)),
+            "z: the logits span -3e+38 to 3e+38, a range wider than float32 can hold, so softmax cannot subtract"
+            " the maximum",
+        ),
+        # 24: the vocabulary budget, checked before any (V, V) allocation
+        (
+            lambda: count_matrix([0], [0], vocab_size=1114113),
+            "vocab_size: expected at most 8,192 symbols, got 1,114,113 (a (V, V) float64 matrix takes V² · 8 bytes,"
+            " 9.25e+03 GiB here)",
+        ),
+        (
+            lambda: init_weights(2**32, seed=0),
+            "V: expected at most 8,192 symbols, got 4,294,967,296 (a (V, V) float64 matrix takes V² · 8 bytes,"
+            f" {GiB_2_32} here)",
+        ),
+        (
+            lambda: Vocab.from_words([WIDE]),
+            "words: expected at most 8,192 symbols, got 9,001 (a (V, V) float64 matrix takes V² · 8 bytes,"
+            " 0.604 GiB here)",
+        ),
+        (
+            lambda: count_corpus([["ab"], [WIDE]]),
+            "words: expected at most 8,192 symbols, got 9,003 (a (V, V) float64 matrix takes V² · 8 bytes,"
+            " 0.604 GiB here)",
+        ),
+        (
+            lambda: Vocab((".", *WIDE)),
+            "chars: expected at most 8,192 symbols, got 9,001 (a (V, V) float64 matrix takes V² · 8 bytes,"
+            " 0.604 GiB here)",
+        ),
+        # cosmetic: a hand-built vocabulary obeys the word rules
+        (lambda: Vocab((".", "\n")), r"chars: word '\n' contains '\n' (U+000A), a control character"),
+        (
+            lambda: Vocab((".", "\ud800")),
+            r"chars: word '\ud800' contains '\ud800' (U+D800), a lone surrogate, not a character",
+        ),
+    ],
+)
+def test_probe_findings_raise_a_clear_input_error(call: object, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        call()  # type: ignore[operator]
+    assert str(info.value) == message
+
+
+N3 = np.array([[0, 2, 1], [1, 0, 0], [1, 0, 0]])
+WIDE = "".join(chr(0x4E00 + k) for k in range(9000))  # 9,000 distinct CJK characters: V = 9,001
+
+
+def test_generators_of_words_are_read_once_everywhere() -> None:  # 6
+    expected = [[0, 1, 1], [0, 0, 1], [2, 0, 0]]
+    assert CountModel.fit(w for w in ["ab", "b"]).counts.tolist() == expected
+    assert CountModel.fit(iter(["ab", "b"])).counts.tolist() == expected
+    xs, ys = bigrams((w for w in ["ab"]), Vocab.from_words(["ab"]))
+    assert (xs.tolist(), ys.tolist()) == ([0, 1, 2], [1, 2, 0])
+    assert count_corpus(iter([iter(["ab"]), (w for w in ["b"])]))[1].tolist() == expected
+    with pytest.raises(CorpusError, match=r"^words: expected a list of words, got a single str$"):
+        CountModel.fit("ab")
+
+
+def test_an_empty_chunk_is_fine_but_no_words_at_all_is_not() -> None:  # 13
+    assert (
+        count_corpus([["ab"], []])[1].tolist()
+        == count_corpus([[], ["ab"]])[1].tolist()
+        == count_corpus([["ab"]])[1].tolist()
+    )
+    with pytest.raises(CorpusError, match=r"^words: no words \(empty, or blank lines only\)$"):
+        count_corpus([[], []])
+
+
+def test_counts_nll_at_the_float64_limits() -> None:  # 14
+    half = [[0.5, 0.5], [0.5, 0.5]]
+    assert counts_nll(half, [[1e308, 1e308], [1, 1]]) == pytest.approx(np.log(2), rel=1e-15)
+    assert counts_nll(half, [[5e-324, 0], [0, 0]]) == pytest.approx(np.log(2), rel=1e-15)
+    assert counts_nll([[1.0, 0.0], [0.5, 0.5]], [[1e-320, 1e300], [1, 1]]) == np.inf  # a counted bigram of P = 0
+
+
+def test_unsigned_counts_are_exact() -> None:  # 15
+    big = np.array([[2**63 - 1, 1], [1, 1]], np.uint64)
+    assert CountModel.from_counts(Vocab((".", "a")), big).counts[0, 0] == 2**63 - 1
+
+
+def test_a_zero_probability_symbol_is_never_sampled() -> None:  # 16
+    P = np.array([[0, 0.5, 0.49999, 0], [1, 0, 0, 0], [1, 0, 0, 0], [1, 0, 0, 0]])  # 'c' has probability 0
+    words = sample_words(P, Vocab((".", "a", "b", "c")), 200_000, seed=0)
+    assert set("".join(words)) == {"a", "b"}
+
+
+def test_empty_batches_are_fine_where_nothing_is_averaged() -> None:  # 17
+    assert softmax(np.zeros((0, 3))).shape == (0, 3)
+
+
+def test_train_from_counts_far_from_its_optimum_moves_without_warnings() -> (
+    None
+):  # 22 (pytest turns warnings into errors)
+    start = 10 * np.eye(3)
+    result = train_from_counts(start, N3, steps=20)
+    assert result.losses[-1] == pytest.approx(penalised_loss(optimal_logits(N3), N3), abs=1e-6)
+    stuck = train_from_counts(1e300 * np.eye(3), N3, steps=3)  # finite: runs, warning-free, at about one logit per step
+    assert all(np.isfinite(stuck.losses))
+
+
+def test_log_softmax_is_finite_for_the_widest_spread_float64_holds() -> None:  # 23
+    assert log_softmax([8e307, -8e307]).tolist() == [0.0, -1.6e308]
+    assert float(cross_entropy([8e307, -8e307], 1)) == 1.6e308
+
+
+def test_the_code_point_table_is_separate_from_the_budget() -> None:  # 24
+    vocab, N, words = count_corpus([["\U0010ffff\u4e00"]])
+    assert vocab.chars == (".", "\u4e00", "\U0010ffff") and int(N.sum()) == 3 and words == 1
+
+
+def test_plot_labels_are_drawn_as_typed() -> None:  # 10
+    figures = [
+        plots.sgd_step_bars([0.0, 0.0], 1, 1.0, ["$\\foo$", "b"]),
+        plots.training_curve([1.0, 0.5], 0.4, label="$\\frac$"),
+        plots.jacobian_heatmap([1.0, 2.0], labels=["$\\foo$", "$"]),
+        plots.count_heatmap([[0, 1], [2, 0]], Vocab((".", "$"))),
+    ]
+    for fig in figures:
+        fig.savefig(io.BytesIO(), format="svg")  # no mathtext parse error
+    ticks = [t.get_text() for t in figures[0].axes[0].get_xticklabels()]
+    assert ticks == ["\\$\\foo\\$", "b"]  # escaped: matplotlib shows "$\foo$"
+    assert "$\\foo$, b" in plots.alt_text(figures[0])  # the alt text says it as given
+
+
+def test_a_jacobian_of_one_symbol_is_described() -> None:  # 9
+    label = plots.alt_text(plots.jacobian_heatmap([1.0]))
+    assert label.endswith("With one symbol its probability is always 1, so the only entry is 0.")
+
+
+def test_a_float_count_is_shown_as_it_is() -> None:  # cosmetic
+    fig = plots.count_heatmap([[0.5, 1.0], [2.0, 0.0]], Vocab((".", "a")))
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["0.5", "1", "2"]
+    assert "3.5 in all" in plots.alt_text(fig)

@@ -86,8 +86,16 @@ N2 = np.ones((2, 2))
             "n: expected an int >= 0, got 1.5",
         ),  # type: ignore[arg-type]
         (lambda: train(W2, [0], [1], lr=1.0, steps=True), "steps: expected an int >= 0, got True"),  # type: ignore[arg-type]
-        (lambda: count_matrix([0], [0], 2**32), "vocab_size: expected an int from 1 to 1,114,112, got 4294967296"),
-        (lambda: init_weights(2**32, seed=0), "V: expected an int from 1 to 1,114,112, got 4294967296"),
+        (
+            lambda: count_matrix([0], [0], 2**32),
+            "vocab_size: expected at most 8,192 symbols, got 4,294,967,296"
+            " (a (V, V) float64 matrix takes V² · 8 bytes, 1.37e+11 GiB here)",
+        ),
+        (
+            lambda: init_weights(2**32, seed=0),
+            "V: expected at most 8,192 symbols, got 4,294,967,296"
+            " (a (V, V) float64 matrix takes V² · 8 bytes, 1.37e+11 GiB here)",
+        ),
         # square W, counts, the same shape
         (
             lambda: train(np.zeros((2, 2), dtype=complex), [0], [1], lr=1.0, steps=1),
