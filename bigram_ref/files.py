@@ -66,9 +66,10 @@ def check_target(path: str | Path, option: str = "--out") -> Path:
         raise InputError(f"{given}: the directory {real.parent} does not exist")
     if real.is_file() and not os.access(real, os.W_OK):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), text)
-    if not real.exists() or real.is_file():  # a new file or a replaced one: made in the folder
-        if not os.access(real.parent, os.W_OK | os.X_OK):
-            raise PermissionError(errno.EACCES, f"{os.strerror(errno.EACCES)} (cannot create files in {real.parent})", text)
+    new_file = not real.exists() or real.is_file()  # a new file or a replaced one: made in the folder
+    if new_file and not os.access(real.parent, os.W_OK | os.X_OK):
+        denied = f"{os.strerror(errno.EACCES)} (cannot create files in {real.parent})"
+        raise PermissionError(errno.EACCES, denied, text)
     return real
 
 
