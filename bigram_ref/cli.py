@@ -6,9 +6,12 @@ anything is printed or computed. The user's mistakes — a bad option, corpus or
 (:class:`~bigram_ref.validate.InputError`), a file that cannot be written
 (:class:`OSError`), not enough memory (:class:`MemoryError`) — end with one line
 ``error: …`` on stderr and exit status 2; any other exception is a bug and keeps its
-traceback. An interrupt (Ctrl-C) exits with 130, a closed standard output (``… | head``)
-ends quietly with 141, as if killed by ``SIGPIPE``. Files written with ``--out`` or
-``--record`` appear whole or not at all (:mod:`bigram_ref.files`).
+traceback. An interrupt (Ctrl-C) exits with 130; a reader of standard output that goes
+away (``… | head``) ends the command quietly with 141, as if killed by ``SIGPIPE``, while a
+standard output (or input, for ``--corpus -``) that is closed from the start (a shell's
+``>&-``, ``<&-``) is an error. Standard output is UTF-8 whatever the locale or
+``PYTHONIOENCODING`` says, like the corpus and the files written with ``--out`` or
+``--record``, which appear whole or not at all (:mod:`bigram_ref.files`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from bigram_ref import validate
 from bigram_ref.corpus import BOUNDARY, Vocab, bigrams, default_words
 from bigram_ref.counting import CountModel, count_corpus, count_matrix
@@ -28,11 +34,14 @@ from bigram_ref.neural import descend, init_weights, loss
 from bigram_ref.validate import InputError
 from bigram_ref.wordfile import iter_words
 
-__all__ = ["GRADCHECK_LIMITS", "GRADCHECK_RTOL", "main"]
+__all__ = ["BENCH_MAX_SCALE", "GRADCHECK_LIMITS", "GRADCHECK_RTOL", "main"]
 
 GRADCHECK_RTOL = 1e-6
 GRADCHECK_LIMITS = {"--vocab-size": 200, "--batch": 200}
 """The largest random check allowed, since finite differences cost 2·V² loss evaluations of the batch."""
+
+BENCH_MAX_SCALE = 1000
+"""The most corpus repetitions ``bench --scales`` takes: the repeated corpus is held in memory."""
 
 
 def _require_torch(command: str) -> None:
@@ -48,13 +57,51 @@ def _require_torch(command: str) -> None:
 def _chunks(corpus: str | None) -> Iterable[list[str]]:
     """The corpus streamed a chunk at a time: the file, standard input (``-``), or the embedded names."""
     if corpus is None:
-        yield default_words()
-    else:
-        yield from iter_words(sys.stdin.buffer if corpus == "-" else corpus)
+        return [default_words()]
+    if corpus == "":
+        raise InputError("--corpus: the path is empty, expected a text file of words or - for standard input")
+    if corpus != "-":
+        return iter_words(corpus)
+    if sys.stdin is None:
+        raise InputError("--corpus -: standard input is closed, so there are no words to read")
+    return iter_words(sys.stdin.buffer)
 
 
 def _words(corpus: str | None) -> list[str]:
     return [w for chunk in _chunks(corpus) for w in chunk]
+
+
+def _count_model(vocab: Vocab, N: NDArray[np.int64], alpha: float) -> CountModel:
+    """The count model, with a too large ``alpha`` reported under the option's name, ``--alpha``."""
+    try:
+        return CountModel.from_counts(vocab, N, alpha=alpha)
+    except InputError as exc:
+        if str(exc).startswith("alpha: "):
+            raise InputError(f"--{exc}") from None
+        raise
+
+
+def _write(text: str) -> None:
+    """Write ``text`` to standard output in UTF-8, all of it.
+
+    A short write is finished here: with ``PYTHONUNBUFFERED`` set, ``sys.stdout`` writes to
+    the file descriptor directly and would drop the rest of a large text silently, so a
+    reader that goes away would never be noticed.
+    """
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:  # a text-only stream (io.StringIO, contextlib.redirect_stdout)
+        out.write(text)
+        return
+    data = memoryview(text.encode("utf-8"))
+    while data:
+        data = data[buffer.write(data) :]
+    if out.line_buffering:  # a terminal: show each line as it comes
+        buffer.flush()
+
+
+def _print(line: str) -> None:
+    _write(line + "\n")
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -63,17 +110,18 @@ def cmd_stats(args: argparse.Namespace) -> int:
         "words": words,
         "vocab_size": vocab.size,
         "bigrams": int(N.sum()),
-        "nll": CountModel.from_counts(vocab, N).counts_nll(N),
+        # max: a corpus with no uncertainty at all has NLL 0, never printed as -0.000000
+        "nll": max(0.0, CountModel.from_counts(vocab, N).counts_nll(N)),
         "nll_add1": CountModel.from_counts(vocab, N, alpha=1.0).counts_nll(N),
     }
     if args.json:
-        print(json.dumps(stats))
+        _print(json.dumps(stats))
     else:
-        print(f"words       {stats['words']:,}")
-        print(f"vocab_size  {stats['vocab_size']}")
-        print(f"bigrams     {stats['bigrams']:,}")
-        print(f"nll         {stats['nll']:.6f}   (count model, no smoothing)")
-        print(f"nll_add1    {stats['nll_add1']:.6f}   (count model, add-one smoothing)")
+        _print(f"words       {stats['words']:,}")
+        _print(f"vocab_size  {stats['vocab_size']}")
+        _print(f"bigrams     {stats['bigrams']:,}")
+        _print(f"nll         {stats['nll']:.6f}   (count model, no smoothing)")
+        _print(f"nll_add1    {stats['nll_add1']:.6f}   (count model, add-one smoothing)")
     return 0
 
 
@@ -83,11 +131,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
     validate.integer(args.seed, "--seed")
     if args.out is not None:
         check_target(args.out)
-    model = CountModel.from_counts(*count_corpus(_chunks(args.corpus))[:2], alpha=args.alpha)
+    model = _count_model(*count_corpus(_chunks(args.corpus))[:2], alpha=args.alpha)
     # an empty word (the boundary drawn first) is printed as the boundary alone: never a blank line
     text = "".join((w or BOUNDARY) + "\n" for w in model.sample(args.n, seed=args.seed))
     if args.out is None:
-        sys.stdout.write(text)
+        _write(text)
     else:
         write_text(args.out, text)
     return 0
@@ -103,14 +151,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     vocab = Vocab.from_words(words)
     xs, ys = bigrams(words, vocab)
     N = count_matrix(xs, ys, vocab.size)
-    optimum = CountModel.from_counts(vocab, N, alpha=args.alpha).counts_nll(N)
+    optimum = max(0.0, _count_model(vocab, N, alpha=args.alpha).counts_nll(N))  # never -0.000000
     W = init_weights(vocab.size, seed=args.seed)
-    print(f"{len(words):,} words, {xs.size:,} bigrams; count model optimum {optimum:.6f}")
-    print(f"{'step':>6}  {'nll':>9}  {'gap':>9}")
+    _print(f"{len(words):,} words, {xs.size:,} bigrams; count model optimum {optimum:.6f}")
+    _print(f"{'step':>6}  {'nll':>9}  {'gap':>9}")
     for step, (_, W_k) in enumerate(descend(W, xs, ys, lr=args.lr, alpha=args.alpha)):
         if step % every == 0 or step == steps:
             nll = loss(W_k, xs, ys)  # the data's NLL (without the alpha term)
-            print(f"{step:>6}  {nll:9.6f}  {nll - optimum:9.6f}")
+            _print(f"{step:>6}  {nll:9.6f}  {nll - optimum:9.6f}")
         if step == steps:
             break
     return 0
@@ -124,12 +172,12 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     from bigram_ref.torch_twin import check_all
 
     rows = check_all(V, n, seed)
-    print(f"{'check':<20} {'vs autograd':>12} {'vs finite diff':>15}")
+    _print(f"{'check':<20} {'vs autograd':>12} {'vs finite diff':>15}")
     for name, auto, fd in rows:
-        print(f"{name:<20} {auto:12.2e} {fd:15.2e}")
+        _print(f"{name:<20} {auto:12.2e} {fd:15.2e}")
     worst = max(max(a, f) for _, a, f in rows)
     verdict = "ok" if worst <= GRADCHECK_RTOL else "FAILED"
-    print(f"worst relative error {worst:.2e} (tolerance {GRADCHECK_RTOL:.0e}): {verdict}")
+    _print(f"worst relative error {worst:.2e} (tolerance {GRADCHECK_RTOL:.0e}): {verdict}")
     return 0 if worst <= GRADCHECK_RTOL else 1
 
 
@@ -139,7 +187,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     except ValueError:
         raise InputError(f"--scales: expected comma-separated integers, got {args.scales!r}") from None
     for k in scales:
-        validate.integer(k, "--scales", 1)
+        validate.integer(k, "--scales", 1, BENCH_MAX_SCALE)
     validate.integer(args.repeats, "--repeats", 1)
     record = None if args.record is None else Path(args.record)
     if record is not None:
@@ -156,7 +204,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if record is not None:
         write_text(record / "bench.json", json.dumps(result, indent=1) + "\n", "--record")
         write_text(record / "bench.md", format_table(result) + "\n", "--record")
-    print(json.dumps(result) if args.json else format_table(result))
+    _print(json.dumps(result) if args.json else format_table(result))
     return 0
 
 
@@ -208,7 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object with the ratios and raw medians")
     p.add_argument("--repeats", type=int, default=5, help="timed runs per method; the median is reported (default 5)")
-    p.add_argument("--scales", default="1,10,100", help="corpus repetitions to time (default 1,10,100)")
+    p.add_argument(
+        "--scales",
+        default="1,10,100",
+        help=f"corpus repetitions to time, each from 1 to {BENCH_MAX_SCALE} (default 1,10,100)",
+    )
     p.add_argument("--record", metavar="DIR", help="also write bench.json and bench.md (the table) into DIR")
     p.set_defaults(run=cmd_bench)
     return parser
@@ -231,23 +283,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
+        if sys.stdout is None and getattr(args, "out", None) is None:  # only sample --out prints nothing
+            raise InputError("standard output is closed, so there is nowhere to print")
+        if sys.stdout is not None:
+            sys.stdout.flush()  # anything already written as text goes first: _write adds bytes
         status: int = args.run(args)
-        sys.stdout.flush()  # inside the try: a reader that went away is noticed here
+        if sys.stdout is not None:
+            sys.stdout.flush()  # inside the try: a reader that went away is noticed here
     except BrokenPipeError as exc:
         if exc.filename is not None:  # an output file (a FIFO), not our standard output
-            print(f"error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+            _error(f"{exc.filename}: {exc.strerror}")
             return 2
         _quiet_stdout()
         return 141
     except (InputError, MemoryError) as exc:
         prefix = "out of memory" if isinstance(exc, MemoryError) else ""
-        print(f"error: {': '.join(filter(None, [prefix, str(exc)]))}", file=sys.stderr)
+        _error(": ".join(filter(None, [prefix, str(exc)])))
         return 2
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        _error(f"{where}{exc.strerror or exc}")
         return 2
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        _error("interrupted")
         return 130
     return status
+
+
+def _error(message: str) -> None:
+    """The one ``error:`` line, on standard error if there is one (never on standard output instead)."""
+    if sys.stderr is not None:
+        print(f"error: {message}", file=sys.stderr)

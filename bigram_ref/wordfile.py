@@ -22,13 +22,13 @@ only counts (``bigram-ref stats``, ``sample``) never holds the whole corpus.
 
 from __future__ import annotations
 
-import contextlib
+import os
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
-from bigram_ref.validate import CorpusError, word_error
+from bigram_ref.validate import CorpusError, InputError, word_error
 
 __all__ = ["CHUNK_BYTES", "MAX_LINE_BYTES", "iter_words", "split_words"]
 
@@ -71,28 +71,48 @@ def split_words(text: str, source: str = "<text>", first_line: int = 1) -> list[
     return words
 
 
-def _open(source: str | Path | BinaryIO) -> tuple[BinaryIO, str]:
-    if not isinstance(source, str | Path):
-        return source, str(getattr(source, "name", "<stream>"))
-    path = Path(source)
-    try:
-        return path.open("rb"), str(path)
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CorpusError(f"{path}: is a directory, expected a text file of words") from None
-    except OSError as exc:
-        raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
+def _open(source: str | Path | BinaryIO | TextIO) -> tuple[Callable[[int], bytes], Callable[[], None], str]:
+    """The bytes of ``source``: a read function, what closes it (nothing for a stream we were given), its name."""
+    if isinstance(source, str | os.PathLike) and isinstance(os.fspath(source), str):
+        text = os.fspath(source)
+        if not text:
+            raise InputError("source: the path is empty, expected a text file of words")
+        try:
+            fh = open(text, "rb")  # noqa: SIM115 (closed by the caller, after the last read)
+        except FileNotFoundError:
+            raise CorpusError(f"{text}: no such file") from None
+        except IsADirectoryError:
+            raise CorpusError(f"{text}: is a directory, expected a text file of words") from None
+        except OSError as exc:
+            raise CorpusError(f"{text}: cannot read: {exc.strerror}") from None
+        return fh.read, fh.close, text
+    read = getattr(source, "read", None)
+    if not callable(read):  # bytes, a file descriptor, ...
+        raise InputError(f"source: expected a path (str or os.PathLike) or an open file, got {type(source).__name__}")
+    name = str(getattr(source, "name", "<stream>"))
+
+    def read_bytes(size: int) -> bytes:
+        data = read(size)
+        if isinstance(data, str):  # a text stream (open(path), io.StringIO): back to UTF-8
+            return data.encode("utf-8", "surrogatepass")
+        return bytes(data)
+
+    return read_bytes, lambda: None, name
 
 
-def iter_words(source: str | Path | BinaryIO) -> Iterable[list[str]]:
+def iter_words(source: str | Path | BinaryIO | TextIO) -> Iterable[list[str]]:
     """Yield the words of a UTF-8 word list, one list per chunk of about :data:`CHUNK_BYTES` bytes.
 
-    ``source`` is a path or an open binary stream (such as ``sys.stdin.buffer``, which is
-    not closed).
+    ``source`` is a path (a ``str``, a :class:`~pathlib.Path` or any other ``os.PathLike``)
+    or an open file: a binary stream (such as ``sys.stdin.buffer``), or a text stream
+    (``open(path)``, ``io.StringIO``), whose characters are taken as already decoded. A
+    stream we are given is not closed.
 
     Raises
     ------
+    InputError
+        If ``source`` is neither a path nor an open file (``bytes``, a file descriptor),
+        or is an empty path.
     CorpusError
         If the file cannot be opened or read, its bytes are not UTF-8, a line is longer
         than :data:`MAX_LINE_BYTES`, a word breaks a rule, or there are no words at all.
@@ -105,13 +125,12 @@ def iter_words(source: str | Path | BinaryIO) -> Iterable[list[str]]:
     >>> chunks, [len(word) for word in chunks[0]]
     ([['zoë', 'Zoë']], [3, 3])
     """
-    stream, name = _open(source)
-    owned = isinstance(source, str | Path)
-    with contextlib.closing(stream) if owned else contextlib.nullcontext():
+    read, close, name = _open(source)
+    try:
         pending, offset, line, total = b"", 0, 1, 0  # the unfinished line, its byte offset and line number
         while True:
             try:
-                data = stream.read(CHUNK_BYTES)
+                data = read(CHUNK_BYTES)
                 end = not data
             except OSError as exc:
                 raise CorpusError(f"{name}: cannot read: {exc.strerror}") from None
@@ -119,6 +138,9 @@ def iter_words(source: str | Path | BinaryIO) -> Iterable[list[str]]:
                 data, offset = data[3:], 3  # a byte-order mark: not part of the first word
             block = pending + data
             cut = len(block) if end else block.rfind(b"\n") + 1  # whole lines only, until the end
+            long = _long_line(block, cut)
+            if long is not None:
+                raise CorpusError(f"{name}:{line + long}: line longer than {MAX_LINE_BYTES:,} bytes: not a word list")
             words = split_words(_decode(block[:cut], name, offset, line), name, line)
             total += len(words)
             if words:
@@ -126,12 +148,28 @@ def iter_words(source: str | Path | BinaryIO) -> Iterable[list[str]]:
             line += block.count(b"\n", 0, cut)
             offset += cut
             pending = block[cut:]
-            if len(pending) > MAX_LINE_BYTES:
+            if len(pending) > MAX_LINE_BYTES:  # no end in sight: stop reading
                 raise CorpusError(f"{name}:{line}: line longer than {MAX_LINE_BYTES:,} bytes: not a word list")
             if end:
                 break
+    finally:
+        close()
     if total == 0:
         raise CorpusError(f"{name}: no words (empty, or blank lines only)")
+
+
+def _long_line(block: bytes, cut: int) -> int | None:
+    """Which line of ``block[:cut]`` (0 for the first) is longer than :data:`MAX_LINE_BYTES`, if one is."""
+    if cut <= MAX_LINE_BYTES:
+        return None
+    start, k = 0, 0
+    while start < cut:
+        stop = block.find(b"\n", start, cut)
+        stop = cut if stop < 0 else stop
+        if stop - start > MAX_LINE_BYTES:
+            return k
+        start, k = stop + 1, k + 1
+    return None
 
 
 def _decode(raw: bytes, name: str, offset: int, line: int) -> str:

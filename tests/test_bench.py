@@ -100,3 +100,20 @@ def test_the_docs_record_is_a_real_run() -> None:
     assert (records / "bench.md").read_text() == format_table(recorded) + "\n"
     assert set(recorded["scales"]) == {"1", "10", "100"}
     assert recorded["corpus"] == "names.txt"
+
+
+def test_scales_are_timed_smallest_first_and_the_ratio_column_says_which() -> None:
+    """--scales 10,1 used to label a ratio "at 1x" that was measured at 10x; the JSON used the smallest."""
+    result = run(WORDS, repeats=1, scales=(3, 1, 3))
+    assert list(result["scales"]) == ["1", "3"]  # sorted, each once
+    count = result["scales"]["1"]["count"]
+    assert result["count_speedup_vs_tensor_loop"] == count["tensor_loop"] / count["package"]
+    result["scales"] = {"3": result["scales"]["3"], "1": result["scales"]["1"]}  # a record listed the other way
+    lines = format_table(result).splitlines()
+    assert lines[0].startswith("| method | 1× (") and lines[0].endswith(" | ratio at 1× |")
+    row = next(line for line in lines if line.startswith("| count: package |"))
+    speedup = count["tensor_loop"] / count["package"]
+    expected = f"{speedup:,.0f}×" if speedup >= 100 else f"{speedup:.3g}×"
+    assert row.endswith(f" | {expected} faster |")
+    result["scales"] = {"3": result["scales"]["3"]}  # only a larger scale: the column says so
+    assert format_table(result).splitlines()[0].endswith(" | ratio at 3× |")

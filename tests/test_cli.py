@@ -150,3 +150,17 @@ def test_missing_torch_is_a_clear_error(
         capsys.readouterr().err
         == f"error: {command} needs PyTorch: pip install torch (the tested version is pinned in constraints.txt)\n"
     )
+
+
+def test_a_perfectly_predictable_corpus_prints_nll_zero_not_minus_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "a.txt"
+    corpus.write_text("a\na\n")  # '.' -> 'a' -> '.' every time: no uncertainty at all
+    assert main(["stats", "--corpus", str(corpus)]) == 0
+    assert "nll         0.000000   (count model, no smoothing)" in capsys.readouterr().out.splitlines()
+    assert main(["stats", "--corpus", str(corpus), "--json"]) == 0
+    printed = capsys.readouterr().out
+    assert '"nll": 0.0,' in printed and "-0" not in printed
+    assert main(["train", "--corpus", str(corpus), "--steps", "0"]) == 0
+    assert capsys.readouterr().out.startswith("2 words, 4 bigrams; count model optimum 0.000000\n")

@@ -4,6 +4,7 @@ Each case is one from the hostile-input probe: standard input, divergence, optio
 any output, size limits, a closed pipe, Ctrl-C, a failing write, running out of memory, empty words.
 """
 
+import os
 import resource
 import shutil
 import signal
@@ -105,12 +106,84 @@ def test_divergence_stops_with_an_error(
         (["train", "--seed", "-1"], "error: --seed: expected an int >= 0, got -1"),
         (["bench", "--repeats", "0"], "error: --repeats: expected an int >= 1, got 0"),
         (["bench", "--scales", "1,x"], "error: --scales: expected comma-separated integers, got '1,x'"),
+        (["bench", "--scales", "100000000"], "error: --scales: expected an int from 1 to 1,000, got 100000000"),
+        (["bench", "--scales", "1,1001"], "error: --scales: expected an int from 1 to 1,000, got 1001"),
+        (
+            ["sample", "--alpha", "1e308"],
+            "error: --alpha: too large, the row totals of N + alpha overflow (alpha = 1e+308)",
+        ),
+        (
+            ["train", "--alpha", "1e308"],
+            "error: --alpha: too large, the row totals of N + alpha overflow (alpha = 1e+308)",
+        ),
+        (["sample", "--out", ""], "error: --out: the path is empty, expected a file path"),
+        (
+            ["stats", "--corpus", ""],
+            "error: --corpus: the path is empty, expected a text file of words or - for standard input",
+        ),
     ],
 )
 def test_options_are_checked_before_anything_is_printed(run_script: RunScript, args: list[str], message: str) -> None:
     out = run_script(*args)
     assert out.stdout == ""
     assert error_line(out) == message
+
+
+def test_bench_help_states_the_largest_scale(run_script: RunScript) -> None:
+    out = run_script("bench", "--help")
+    assert "each from 1 to 1000 (default 1,10,100)" in " ".join(out.stdout.split())
+
+
+def close_fd(fd: int) -> Callable[[], None]:
+    """In the child: close a standard stream, as the shell's ``<&-`` (0), ``>&-`` (1) or ``2>&-`` (2) do."""
+    return lambda: os.close(fd)
+
+
+def test_closed_standard_input_is_an_error(run_script: RunScript) -> None:
+    out = run_script("stats", "--corpus", "-", preexec_fn=close_fd(0))
+    assert error_line(out) == "error: --corpus -: standard input is closed, so there are no words to read"
+
+
+@pytest.mark.parametrize("args", [["stats"], ["train", "--steps", "2"], ["sample", "-n", "3"], ["gradcheck"]])
+def test_closed_standard_output_is_an_error_before_any_work(run_script: RunScript, args: list[str]) -> None:
+    out = run_script(*args, preexec_fn=close_fd(1))
+    assert error_line(out) == "error: standard output is closed, so there is nowhere to print"
+
+
+def test_sample_out_needs_no_standard_output(run_script: RunScript, tmp_path: Path) -> None:
+    target = tmp_path / "s.txt"
+    out = run_script("sample", "-n", "3", "--out", str(target), preexec_fn=close_fd(1))
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""
+    assert len(target.read_text().splitlines()) == 3
+
+
+def test_closed_standard_error_keeps_the_error_off_standard_output(run_script: RunScript, tmp_path: Path) -> None:
+    out = run_script("stats", "--corpus", str(tmp_path / "missing.txt"), preexec_fn=close_fd(2))
+    assert out.returncode == 2
+    assert out.stdout == ""
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_standard_output_is_utf8_whatever_the_locale_says(script: str, tmp_path: Path, encoding: str) -> None:
+    corpus = tmp_path / "cafe.txt"
+    corpus.write_text("café\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    out = subprocess.run(
+        [script, "sample", "--corpus", str(corpus), "-n", "40"], capture_output=True, env=env, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    words = out.stdout.decode("utf-8").splitlines()
+    assert len(words) == 40 and "é" in "".join(words)
+    assert set("".join(words)) <= set("café.")
+    table = subprocess.run(
+        [script, "bench", "--corpus", str(corpus), "--repeats", "1", "--scales", "1"],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert table.returncode == 0, table.stderr
+    assert "ratio at 1×" in table.stdout.decode("utf-8")
 
 
 def test_bench_record_directory_is_checked_before_the_benchmark_runs(
@@ -126,16 +199,23 @@ def test_bench_record_directory_is_checked_before_the_benchmark_runs(
     assert "bench.md: is a directory, expected a file path for --record" in capsys.readouterr().err
 
 
-def test_a_closed_pipe_ends_quietly(script: str) -> None:
-    with subprocess.Popen(
-        [script, "train", "--steps", "100000", "--every", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    ) as proc:
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+@pytest.mark.parametrize(
+    ("args", "first_line"),
+    [
+        (["train", "--steps", "100000", "--every", "1"], "5,163 words"),
+        (["sample", "-n", "100000"], "ma"),  # one large write: with PYTHONUNBUFFERED it used to end with 0
+    ],
+)
+def test_a_closed_pipe_ends_quietly(script: str, args: list[str], first_line: str, unbuffered: str) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    with subprocess.Popen([script, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         first = proc.stdout.readline()
         proc.stdout.close()  # like `| head -1`
         status = proc.wait(timeout=300)
         err = proc.stderr.read()
-    assert first.startswith(b"5,163 words")
+    assert first.decode().startswith(first_line)
     assert status == 141
     assert err == b""
 
@@ -219,3 +299,77 @@ def test_out_through_a_symlink_keeps_the_link_and_the_mode(run_script: RunScript
     assert len(real.read_text().splitlines()) == 3
     assert real.stat().st_mode & 0o777 == 0o644
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "real.txt"]
+
+
+def no_write_permission(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``os.access`` as for a user who is not root: the owner's write bit decides (root may write anything)."""
+    real_access = os.access
+
+    def access(path: object, mode: int, **kwargs: Any) -> bool:
+        if mode & os.W_OK and not os.stat(path).st_mode & 0o200:  # type: ignore[arg-type]
+            return False
+        return real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+
+
+def no_counting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any sampling that starts fails the test: the path must be refused before the work."""
+    monkeypatch.setattr(cli, "count_corpus", lambda *a: pytest.fail("the corpus was counted before the path check"))
+
+
+def test_a_read_only_output_file_is_refused_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "ro.txt"
+    target.write_text("old\n")
+    target.chmod(0o444)
+    no_write_permission(monkeypatch)
+    no_counting(monkeypatch)
+    assert main(["sample", "--out", str(target)]) == 2
+    assert capsys.readouterr().err == f"error: {target}: Permission denied\n"
+    assert target.read_text() == "old\n"
+
+
+def test_a_read_only_folder_is_refused_before_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bigram_ref.bench
+
+    folder = tmp_path / "rodir"
+    folder.mkdir()
+    folder.chmod(0o555)
+    no_write_permission(monkeypatch)
+    no_counting(monkeypatch)
+    monkeypatch.setattr(bigram_ref.bench, "run", lambda *a, **k: pytest.fail("the benchmark ran"))
+    assert main(["sample", "--out", str(folder / "x.txt")]) == 2
+    denied = f"Permission denied (cannot create files in {folder})"
+    assert capsys.readouterr().err == f"error: {folder / 'x.txt'}: {denied}\n"
+    assert main(["bench", "--record", str(folder)]) == 2
+    assert capsys.readouterr().err == f"error: {folder / 'bench.json'}: {denied}\n"
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("newdir/", "newdir/: names a directory (it ends in /, . or ..), expected a file path for --out"),
+        ("file.txt/x.txt", "file.txt/x.txt: {folder}/file.txt is not a directory"),
+        ("loop", "loop: a loop of symbolic links, expected a file path for --out"),
+        ("missing/x.txt", "missing/x.txt: the directory {folder}/missing does not exist"),
+    ],
+)
+def test_bad_out_paths_are_refused_by_their_given_name_before_the_work(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    given: str,
+    message: str,
+) -> None:
+    (tmp_path / "file.txt").write_text("old\n")
+    (tmp_path / "loop").symlink_to("loop")
+    monkeypatch.chdir(tmp_path)
+    no_counting(monkeypatch)
+    assert main(["sample", "--out", given]) == 2
+    assert capsys.readouterr().err == f"error: {message.format(folder=tmp_path)}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "loop"]  # no newdir file made

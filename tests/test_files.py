@@ -123,3 +123,70 @@ def test_directories_and_missing_folders_are_refused(tmp_path: Path, where: str,
     (tmp_path / "dir").mkdir()
     with pytest.raises(InputError, match=message):
         files.check_target(tmp_path / where)
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("", r"^--out: the path is empty, expected a file path$"),
+        ("new/", r"^new/: names a directory \(it ends in /, \. or \.\.\), expected a file path for --out$"),
+        ("dir/.", r"^dir/\.: names a directory"),
+        ("dir/..", r"^dir/\.\.: names a directory"),
+        ("file.txt/x.txt", r"^file\.txt/x\.txt: .*/file\.txt is not a directory$"),
+        ("loop", r"^loop: a loop of symbolic links, expected a file path for --out$"),
+        ("dir/loop/x.txt", r"^dir/loop/x\.txt: a loop of symbolic links"),
+    ],
+)
+def test_paths_that_cannot_be_a_new_file_are_refused_by_the_given_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, message: str
+) -> None:
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "file.txt").write_text("old\n")
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "dir" / "loop").symlink_to("loop")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match=message):
+        files.check_target(where)
+    with pytest.raises(InputError, match=message):
+        write_text(where, "x\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir", "file.txt", "loop"]
+
+
+def test_good_paths_pass_the_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No false alarms: a new file, an existing one, a dangling link, a relative path in the current folder."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "old.txt").write_text("old\n")
+    (tmp_path / "dangling").symlink_to("later.txt")
+    assert files.check_target("new.txt") == tmp_path / "new.txt"
+    assert files.check_target("./old.txt") == tmp_path / "old.txt"
+    assert files.check_target("dangling") == tmp_path / "later.txt"
+
+
+def test_write_permission_is_checked_as_the_shell_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """os.access decides (a test double here, since root may write anything): the file, then its folder."""
+    target = tmp_path / "ro.txt"
+    target.write_text("old\n")
+    denied: set[Path] = {target}
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, m, **k: Path(p) not in denied and real_access(p, m, **k))
+    with pytest.raises(PermissionError) as info:
+        write_text(target, "new\n")
+    assert (info.value.filename, info.value.strerror) == (str(target), "Permission denied")
+    denied = {tmp_path}
+    with pytest.raises(PermissionError) as info:
+        write_text(target, "new\n")
+    assert info.value.strerror == f"Permission denied (cannot create files in {tmp_path})"
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ro.txt"]
+
+
+def test_a_hard_link_is_replaced_under_the_given_name_only(tmp_path: Path) -> None:
+    """As documented: the rename makes a new file, so the other name keeps the old text."""
+    target = tmp_path / "out.txt"
+    target.write_text("old\n")
+    other = tmp_path / "other.txt"
+    os.link(target, other)
+    write_text(target, "new\n")
+    assert target.read_text() == "new\n"
+    assert other.read_text() == "old\n"
+    assert os.stat(target).st_nlink == 1

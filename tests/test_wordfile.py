@@ -91,3 +91,56 @@ def test_count_corpus_equals_counting_the_whole_list() -> None:
     assert vocab == Vocab.from_words(words)
     assert n == len(words)
     assert np.array_equal(N, count_matrix(*bigrams(words, vocab), vocab.size))
+
+
+def test_a_long_line_is_refused_however_it_falls_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limit holds exactly: a line one byte too long is refused wherever the chunk boundaries fall."""
+    monkeypatch.setattr(wordfile, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(wordfile, "CHUNK_BYTES", 256)
+    for before in range(0, 300, 13):  # bytes before the long line, so that it starts anywhere in a chunk
+        head = b"x" * before + b"\n"  # line 1
+        assert read_words(io.BytesIO(head + b"a" * 1000 + b"\nb\n"))[-2] == "a" * 1000  # at the limit: a word
+        with pytest.raises(CorpusError, match=r"^<stream>:2: line longer than 1,000 bytes: not a word list$"):
+            read_words(io.BytesIO(head + b"a" * 1001 + b"\nb\n"))
+        with pytest.raises(CorpusError, match=r"^<stream>:2: line longer than 1,000 bytes"):  # a last line, no \n
+            read_words(io.BytesIO(head + b"a" * 1001))
+
+
+def test_a_sixteen_and_a_half_mib_line_is_refused() -> None:
+    """The probe's case, with the real limits: 16.5 MiB in one line got through when it ended in the next chunk."""
+    line = b"a" * (33 << 19)  # 16.5 MiB
+    with pytest.raises(CorpusError, match=r"^<stream>:1: line longer than 16,777,216 bytes: not a word list$"):
+        read_words(io.BytesIO(line + b"\n"))
+
+
+def test_text_files_paths_and_binary_files_are_all_accepted(tmp_path: Path) -> None:
+    from pathlib import PurePosixPath
+
+    path = tmp_path / "small.txt"
+    path.write_bytes("\ufeffab\r\nzoë\n".encode())
+    expected = ["ab", "zoë"]
+    assert read_words(str(path)) == expected
+    assert read_words(PurePosixPath(path)) == expected  # type: ignore[arg-type]  # any os.PathLike
+    with path.open("rb") as binary:
+        assert read_words(binary) == expected
+        assert not binary.closed  # a stream we are given is not closed
+    with path.open(encoding="utf-8") as text:
+        assert read_words(text) == expected
+    assert read_words(io.StringIO("ab\n")) == ["ab"]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (b"small.txt", "source: expected a path (str or os.PathLike) or an open file, got bytes"),
+        (3, "source: expected a path (str or os.PathLike) or an open file, got int"),
+        (None, "source: expected a path (str or os.PathLike) or an open file, got NoneType"),
+        ("", "source: the path is empty, expected a text file of words"),
+    ],
+)
+def test_anything_else_is_a_clear_error_naming_the_argument(source: object, message: str) -> None:
+    from bigram_ref import InputError
+
+    with pytest.raises(InputError) as info:
+        read_words(source)  # type: ignore[arg-type]
+    assert str(info.value) == message
