@@ -255,9 +255,21 @@ def limit_memory() -> None:
 
 def test_running_out_of_memory_is_an_error(run_script: RunScript, tmp_path: Path) -> None:
     corpus = tmp_path / "wide.txt"
-    corpus.write_text("".join(chr(0x4E00 + k) for k in range(20_000)) + "\n", encoding="utf-8")  # V = 20,001
-    out = run_script("train", "--corpus", str(corpus), "--steps", "0", preexec_fn=limit_memory)
+    corpus.write_text("".join(chr(0x4E00 + k) for k in range(8_000)) + "\n", encoding="utf-8")  # V = 8,001
+    out = run_script("train", "--corpus", str(corpus), "--steps", "1", preexec_fn=limit_memory)
     assert error_line(out).startswith("error: out of memory: Unable to allocate")
+
+
+def test_a_vocabulary_above_the_cap_is_refused_before_anything_is_allocated(
+    run_script: RunScript, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "wider.txt"
+    corpus.write_text("".join(chr(0x4E00 + k) for k in range(20_000)) + "\n", encoding="utf-8")  # V = 20,001
+    out = run_script("stats", "--corpus", str(corpus), preexec_fn=limit_memory)
+    assert error_line(out) == (
+        "error: words: expected at most 8,192 symbols, got 20,001 (a (V, V) float64 matrix takes V² · 8 bytes,"
+        " 2.98 GiB here)"
+    )
 
 
 def test_any_other_exception_is_a_bug_and_keeps_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
