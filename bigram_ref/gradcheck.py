@@ -83,9 +83,9 @@ def _differences(
 
 @dataclass(frozen=True)
 class GradCheck:
-    """The result of :func:`compare`: the norm-relative error, the largest entry-wise difference, and where.
+    r"""The result of :func:`compare`: the norm-relative error, the largest entry-wise difference, and where.
 
-    ``diff`` is :math:`\\lVert a - r \rVert` itself, and ``noise`` the size of difference that
+    ``diff`` is :math:`\lVert a - r \rVert` itself, and ``noise`` the size of difference that
     finite differences cannot resolve (0 unless :func:`check_grad` estimated it).
     """
 

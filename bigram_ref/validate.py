@@ -66,7 +66,7 @@ BOUNDARY = "."
 """The start/end symbol of every word; always index 0 of a vocabulary."""
 
 MAX_V = 8192
-"""The largest vocabulary size, a memory budget: a (V, V) float64 matrix takes V² · 8 bytes, 512 MiB here."""
+"""The largest vocabulary size, a memory budget (a (V, V) float64 matrix takes V² · 8 bytes, 512 MiB here)."""
 
 FloatArray = NDArray[np.floating[Any]]
 T = TypeVar("T")

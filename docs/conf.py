@@ -81,3 +81,6 @@ html_theme_options = {
     # off: the arrow keys scroll what has the focus (a wide code block); they must not turn the page
     "navigation_with_keys": False,
 }
+
+# validate.instance is generic in a TypeVar, which Sphinx renders as a class it cannot find
+nitpick_ignore = [("py:class", "bigram_ref.validate.T")]
