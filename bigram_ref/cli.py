@@ -41,6 +41,7 @@ GRADCHECK_LIMITS = {"--vocab-size": 200, "--batch": 200}
 """The largest random check allowed, since finite differences cost 2·V² loss evaluations of the batch."""
 
 BENCH_MAX_SCALE = 1000
+SAMPLE_MAX_WORDS = 1_000_000  # sampled words are held in memory until written whole
 """The most corpus repetitions ``bench --scales`` takes: the repeated corpus is held in memory."""
 
 
@@ -126,7 +127,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    validate.integer(args.n, "-n")
+    validate.integer(args.n, "-n", 0, SAMPLE_MAX_WORDS)
     validate.number(args.alpha, "--alpha")
     validate.integer(args.seed, "--seed")
     if args.out is not None:
@@ -189,6 +190,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     for k in scales:
         validate.integer(k, "--scales", 1, BENCH_MAX_SCALE)
     validate.integer(args.repeats, "--repeats", 1)
+    if args.record == "":
+        raise InputError("--record: the path is empty, expected an existing directory")
     record = None if args.record is None else Path(args.record)
     if record is not None:
         if not record.is_dir():
@@ -224,7 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample", help="draw words from the count model (an empty word prints as '.')")
     p.add_argument("--corpus", metavar="FILE", help=corpus_help)
-    p.add_argument("-n", type=int, default=10, help="how many words (default 10)")
+    p.add_argument(
+        "-n",
+        type=int,
+        default=10,
+        help=f"how many words (default 10, at most {SAMPLE_MAX_WORDS:,}: they are held until written)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--alpha", type=float, default=1.0, help="add-alpha smoothing (default 1)")
     p.add_argument("--out", metavar="FILE", help="write the words here (whole or not at all) instead of stdout")

@@ -14,7 +14,10 @@ replaces something that is not a regular file:
 * a symbolic link is followed: its target is written atomically, and the link stays;
 * anything else that exists — a device such as ``/dev/null``, a FIFO — is written to
   directly, never replaced; a directory is refused, and so is a path ending in ``/``,
-  which names one.
+  which names one;
+* a name for one of this process's open descriptors (``/dev/stdout``, ``/dev/stderr``,
+  ``/dev/fd/N``, ``/proc/self/fd/N``) is written through that descriptor, as the shell set it
+  up: after ``>> log.txt`` the text is appended to ``log.txt``, never replacing it.
 
 Errors name the path the user gave, never the temporary file or a resolved link.
 """
@@ -49,6 +52,13 @@ def check_target(path: str | Path, option: str = "--out") -> Path:
     text = os.fspath(path)
     if not text:
         raise InputError(f"{option}: the path is empty, expected a file path")
+    fd = _descriptor(text)
+    if fd is not None:
+        try:
+            os.fstat(fd)
+        except OSError:
+            raise InputError(f"{text}: descriptor {fd} is not open, expected a file path for {option}") from None
+        return Path(text)
     if os.path.basename(text) in {"", ".", ".."}:  # newdir/ would otherwise become a file newdir
         raise InputError(f"{text}: names a directory (it ends in /, . or ..), expected a file path for {option}")
     given = Path(text)
@@ -80,6 +90,14 @@ def write_text(path: str | Path, text: str, option: str = "--out") -> None:
     a new file, and the other links keep the old one.
     """
     real = check_target(path, option)
+    fd = _descriptor(os.fspath(path))
+    if fd is not None:  # already open, as the shell set it up (append, pipe, ...): write through it
+        try:
+            with os.fdopen(os.dup(fd), "wb") as fh:
+                fh.write(text.encode("utf-8"))
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
+        return
     try:
         mode = os.stat(real).st_mode
     except FileNotFoundError:
@@ -106,6 +124,21 @@ def _replace(real: Path, data: bytes, mode: int | None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_STANDARD = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def _descriptor(text: str) -> int | None:
+    """The descriptor number if ``text`` names one of this process's open descriptors, else None."""
+    absolute = os.path.abspath(text)
+    if absolute in _STANDARD:
+        return _STANDARD[absolute]
+    for folder in ("/dev/fd/", "/proc/self/fd/", f"/proc/{os.getpid()}/fd/"):
+        number = absolute.removeprefix(folder)
+        if absolute.startswith(folder) and number.isdigit():
+            return int(number)
+    return None
 
 
 def _umask() -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bigram_ref import files
-from bigram_ref.files import write_text
+from bigram_ref.files import check_target, write_text
 from bigram_ref.validate import InputError
 
 
@@ -190,3 +190,33 @@ def test_a_hard_link_is_replaced_under_the_given_name_only(tmp_path: Path) -> No
     assert target.read_text() == "new\n"
     assert other.read_text() == "old\n"
     assert os.stat(target).st_nlink == 1
+
+
+@pytest.mark.parametrize("name", ["/dev/fd/{fd}", "/proc/self/fd/{fd}"])
+def test_an_open_descriptor_is_written_through_not_replaced(tmp_path: Path, name: str) -> None:
+    """`--out /dev/stdout >> log.txt`: the shell's append must survive (the probe found the log wiped)."""
+    log = tmp_path / "log.txt"
+    log.write_text("precious line\n")
+    with open(log, "ab") as fh:
+        write_text(name.format(fd=fh.fileno()), "sampled\n")
+    assert log.read_text() == "precious line\nsampled\n"
+
+
+def test_a_pipe_descriptor_is_written_through() -> None:
+    read, write = os.pipe()
+    try:
+        write_text(f"/dev/fd/{write}", "through the pipe\n")
+        assert os.read(read, 100) == b"through the pipe\n"
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+def test_a_closed_descriptor_is_refused() -> None:
+    read, write = os.pipe()
+    os.close(read)
+    os.close(write)
+    with pytest.raises(
+        InputError, match=rf"^/dev/fd/{write}: descriptor {write} is not open, expected a file path for --out$"
+    ):
+        check_target(f"/dev/fd/{write}")
