@@ -103,6 +103,10 @@ def test_copied_examples_run_and_print_what_the_page_shows(visit: Visit, path: s
 def test_search_finds_the_page(visit: Visit, term: str, must_find: str) -> None:
     page = visit.open(f"search.html?q={term}")
     page.wait_for_selector("#search-results ul.search li a", timeout=15_000)
+    # Sphinx adds the results one by one: read them only once it says the search has finished
+    page.wait_for_function(
+        "(document.querySelector('#search-results')?.textContent || '').includes('Search finished')", timeout=15_000
+    )
     links = page.evaluate("[...document.querySelectorAll('#search-results ul.search li a')].map(a => a.pathname)")
     assert any(link.endswith(must_find) for link in links), f"{term!r} found only {links}"
     assert visit.problems() == []
