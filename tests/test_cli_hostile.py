@@ -96,7 +96,7 @@ def test_divergence_stops_with_an_error(
         (["train", "--steps", "-1"], "error: --steps: expected an int >= 0, got -1"),
         (["train", "--every", "0"], "error: --every: expected an int >= 1, got 0"),
         (["train", "--alpha", "-2"], "error: --alpha: expected a finite number >= 0, got -2.0"),
-        (["sample", "-n", "-1"], "error: -n: expected an int >= 0, got -1"),
+        (["sample", "-n", "-1"], "error: -n: expected an int from 0 to 1,000,000, got -1"),
         (["sample", "--alpha", "inf"], "error: --alpha: expected a finite number >= 0, got inf"),
         (["gradcheck", "--vocab-size", "100000"], "error: --vocab-size: expected an int from 1 to 200, got 100000"),
         (["gradcheck", "--vocab-size", "3000"], "error: --vocab-size: expected an int from 1 to 200, got 3000"),
