@@ -13,7 +13,7 @@ index, an entry of ``xs``) and ``y`` (the next index, an entry of ``ys``).
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -178,15 +178,19 @@ class Vocab:
             raise validate.unknown_character(char) from None
 
     def encode(self, word: str) -> IntArray:
-        """The indices of the characters of ``word`` (without boundaries)."""
+        """The indices of the characters of ``word`` (without boundaries), read in NFC as a corpus is."""
+        text = validate.word(word)
         try:
-            return np.array([self._index[c] for c in validate.instance(word, "word", str)], dtype=np.int64)
+            return np.array([self._index[c] for c in text], dtype=np.int64)
         except KeyError as exc:
-            raise validate.unknown_character(exc.args[0], word) from None
+            raise validate.unknown_character(exc.args[0], text) from None
 
     def decode(self, ids: Iterable[int]) -> str:
-        """The string spelled by a sequence of indices."""
-        checked = validate.indices(list(ids), "ids", self.size)
+        """The string spelled by a sequence of indices (a list, a 1-D array or any iterable of ints)."""
+        arr = validate.array(list(ids) if isinstance(ids, Iterator) else ids, "ids")
+        if arr.ndim != 1:
+            raise validate.InputError(f"ids: expected a 1-D sequence of indices, got shape {arr.shape}")
+        checked = validate.indices(arr, "ids", self.size)
         return "".join(self.chars[k] for k in checked.tolist())
 
 

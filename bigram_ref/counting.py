@@ -68,6 +68,8 @@ def count_corpus(chunks: Iterable[Iterable[str]]) -> tuple[Vocab, NDArray[np.int
     >>> vocab.chars, N.tolist(), words
     (('.', 'a', 'b'), [[0, 1, 1], [0, 0, 1], [2, 0, 0]], 2)
     """
+    if isinstance(chunks, str | bytes) or not isinstance(chunks, Iterable):
+        raise CorpusError(f"chunks: expected an iterable of word lists, got {chunks!r:.40}")
     lookup = np.full(sys.maxunicode + 1, -1, dtype=np.int64)  # code point -> index in order of first appearance
     lookup[ord(BOUNDARY)] = 0
     chars, N, words = [BOUNDARY], np.zeros((1, 1), dtype=np.int64), 0
@@ -107,7 +109,9 @@ def pseudo_counts(N: ArrayLike, alpha: float = 0.0) -> NDArray[np.float64]:
     >>> pseudo_counts([[0, 2], [1, 0]], alpha=0.5).tolist()
     [[0.5, 2.5], [1.5, 0.5]]
     """
-    C = validate.counts(N) + validate.number(alpha, "alpha")  # (V, V)
+    counts = validate.counts(N)
+    validate.row_totals(counts)  # counts whose rows overflow on their own are not alpha's fault
+    C = counts + validate.number(alpha, "alpha")  # (V, V)
     with np.errstate(over="ignore"):
         overflow = not np.isfinite(C.sum(axis=1)).all()
     if overflow:
@@ -152,7 +156,10 @@ def counts_nll(P: ArrayLike, N: ArrayLike) -> float:
     Accumulated in float64 over at most :math:`V^2` terms, :math:`n = \sum_{ij} N_{ij}`, with
     the counts first divided by the largest (the average does not change), so that counts
     near the float64 limits neither overflow nor lose digits. A counted bigram of
-    probability 0 gives ``inf`` (never NaN).
+    probability 0 gives ``inf`` (never NaN). Every row of ``P`` must be a probability
+    distribution (non-negative, summing to 1 to rounding), or an ``InputError`` says so: a
+    loss against rows that are not distributions means nothing. A perfect fit gives ``0.0``,
+    never ``-0.0``.
 
     Examples
     --------
@@ -160,14 +167,14 @@ def counts_nll(P: ArrayLike, N: ArrayLike) -> float:
     >>> round(counts_nll([[0.5, 0.5], [0.25, 0.75]], [[0, 1], [0, 1]]), 6)
     0.490415
     """
-    P = validate.probabilities(P)
+    P = validate.distributions(P)
     N = validate.counts(N, nonzero=True)
     validate.same_shape(P, N, "P and N")
     used = N > 0
     if not P[used].all():
         return float("inf")
     weights = N[used] / N[used].max()  # (k,) in (0, 1]: a tiny weight may underflow to 0, and counts for nothing
-    return float(-(weights * np.log(P[used])).sum() / weights.sum())
+    return float(0.0 - (weights * np.log(P[used])).sum() / weights.sum())  # 0.0 - 0.0 is 0.0, never -0.0
 
 
 def average_nll(P: ArrayLike, xs: ArrayLike, ys: ArrayLike) -> float:
@@ -175,7 +182,8 @@ def average_nll(P: ArrayLike, xs: ArrayLike, ys: ArrayLike) -> float:
 
     Computed from the counts of the pairs with :func:`counts_nll`: the same sum grouped by
     pair, which is also more accurate than adding :math:`n` terms one by one. A bigram of
-    probability 0 gives ``inf`` (never NaN).
+    probability 0 gives ``inf`` (never NaN); the rows of ``P`` must be distributions, as
+    :func:`counts_nll` checks.
 
     Examples
     --------
@@ -183,7 +191,7 @@ def average_nll(P: ArrayLike, xs: ArrayLike, ys: ArrayLike) -> float:
     >>> round(average_nll([[0.5, 0.5], [0.25, 0.75]], [0, 1], [1, 1]), 6)
     0.490415
     """
-    P = validate.probabilities(P)
+    P = validate.distributions(P)
     xs = validate.examples(xs, ys, P.shape[0])
     return counts_nll(P, count_matrix(xs, ys, P.shape[0]))
 

@@ -180,6 +180,7 @@ def grad_weights(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reductio
     """
     W, xs, ys = _check_pairs(W, xs, ys)
     _reduction(reduction)
+    validate.budget((len(xs), W.shape[0]), "xs", "this teaching form's one-hot rows (loss_and_grad needs none)")
     X = one_hot(xs, W.shape[0], dtype=W.dtype.type)  # (n, V)
     dz = grad_logits(_onehot_product(X, W), ys)  # (n, V): p - t, one row per example
     dW: FloatArray = X.T @ dz  # (V, V): sum of outer products x_k ⊗ (p_k - t_k)
@@ -234,7 +235,7 @@ def grad_from_counts(W: ArrayLike, N: ArrayLike) -> NDArray[np.float64]:
     N = validate.counts(N)
     W = validate.square(W)
     validate.same_shape(W, N)
-    totals = N.sum(axis=1, keepdims=True)  # (V, 1): N_i·, the examples per current index
+    totals = validate.row_totals(N)  # (V, 1): N_i·, the examples per current index
     grad: NDArray[np.float64] = totals * softmax(W.astype(np.float64)) - N  # (V, V) = N_i· (p̂_i − p̃_i)
     return grad
 
@@ -253,7 +254,7 @@ def optimal_logits(N: ArrayLike) -> NDArray[np.float64]:
     [[-0.4055, -1.0986, -inf], [0.0, 0.0, 0.0], [-1.0986, -1.0986, -1.0986]]
     """
     N = validate.counts(N)
-    totals = N.sum(axis=1, keepdims=True)  # (V, 1): N_i·
+    totals = validate.row_totals(N)  # (V, 1): N_i·
     with np.errstate(divide="ignore"):
         W = np.log(N) - np.log(np.where(totals > 0, totals, 1.0))
     W[totals[:, 0] == 0] = 0.0
@@ -276,8 +277,17 @@ class TrainingDiverged(validate.InputError):
         self.step, self.loss = step, loss
 
 
-def _unreachable_target(W: FloatArray, xs: NDArray[np.int64], ys: ArrayLike, value: float) -> validate.InputError:
+def _unreachable_target(
+    W: FloatArray, xs: NDArray[np.int64], ys: ArrayLike, value: float, alpha: float
+) -> validate.InputError:
     """The error for a loss that is not finite before the first step: the start, not the step size, is at fault."""
+    if alpha > 0 and np.isneginf(W).any():  # the prior puts alpha pseudo-counts on every pair
+        i, j = (int(k) for k in np.argwhere(np.isneginf(W))[0])
+        return validate.InputError(
+            f"W[{i}, {j}] is -inf, but alpha = {alpha:g} gives every pair, {i} -> {j} too, pseudo-counts: its"
+            f" probability is 0, so the loss is {value:.6g} before any step; no step size can fix that (give W"
+            " finite logits, or use alpha = 0)"
+        )
     ys = np.asarray(ys, dtype=np.int64)
     bad = np.flatnonzero(np.isneginf(W[xs, ys]))  # (k,): examples whose target logit is -inf
     if bad.size:
@@ -337,7 +347,7 @@ def descend(
             dW += grad_from_counts(W64, prior)  # the uniform-target term: α·V·p_i − α
             value, dW = float(data + penalty) / n, dW / n
         if start is None and not np.isfinite(value):  # before any step: no step size is to blame
-            raise _unreachable_target(W64, xs, ys, value)
+            raise _unreachable_target(W64, xs, ys, value, alpha)
         start = value if start is None else start
         if not np.isfinite(value) or value > start + max(1.0, start):
             raise TrainingDiverged(k, value)

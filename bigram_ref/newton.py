@@ -68,7 +68,7 @@ def penalised_loss(W: ArrayLike, N: ArrayLike, alpha: float = 0.0, l2: float = 0
     C = pseudo_counts(N, alpha)  # (V, V): N + α
     validate.same_shape(W64, C)
     l2 = validate.number(l2, "l2")
-    n = validate.counts(N, nonzero=True).sum()
+    n = validate.total(validate.counts(N, nonzero=True))
     logp = log_softmax(W64)  # (V, V)
     with np.errstate(over="ignore"):  # logits near the float64 limit: the objective is inf, not a warning
         data = -(C * np.where(C > 0, logp, 0.0)).sum() / n
@@ -90,7 +90,8 @@ def _newton_row(w: NDArray[np.float64], c: NDArray[np.float64], mu: float) -> ND
     p = softmax(w)  # (V,)
     g = total * p - c + 2 * mu * w  # (V,)
     H = total * (np.diag(p) - np.outer(p, p)) + 2 * mu * np.eye(w.size)  # (V, V); singular along 1 if mu = 0
-    d = -np.linalg.lstsq(H, g, rcond=1e-12)[0]  # (minimum-norm) Newton direction
+    scale = max(1.0, total, 2 * mu)  # the direction is unchanged by scaling H and g; the solver is spared huge entries
+    d = -np.linalg.lstsq(H / scale, g / scale, rcond=1e-12)[0]  # (minimum-norm) Newton direction
     if mu == 0:
         d -= d.mean()  # softmax ignores shifts: keep the step orthogonal to them
     f0 = _row_objective(w, c, total, mu)
@@ -143,7 +144,12 @@ def train_from_counts(W: ArrayLike, N: ArrayLike, *, steps: int, alpha: float = 
     l2 = validate.number(l2, "l2")
     N = validate.counts(N)
     V = W64.shape[0]
-    mu = float(l2) * float(N.sum()) / V**2  # the mean-of-squares penalty, in the units of the summed loss
+    with np.errstate(over="ignore"):
+        mu = float(
+            np.float64(l2) * validate.total(N) / V**2
+        )  # the mean-of-squares penalty, in the units of the summed loss
+    if not np.isfinite(4 * mu * V):  # the Hessian's diagonal, 2·mu, summed over a row, must stay finite
+        raise validate.too_large("l2", l2, "the penalty's curvature 2 · l2 · n / V² would")
     rows = np.flatnonzero(C.sum(axis=1) > 0) if mu == 0 else np.arange(V)  # others have zero gradient
     losses = [penalised_loss(W64, N, alpha, l2)]
     if not np.isfinite(losses[0]):

@@ -128,7 +128,7 @@ def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "mean") -> 
         raise validate.empty_batch("z")
     y = validate.indices(y, "y", z.shape[-1], shape=z.shape[:-1])
     validate.choice(reduction, "reduction", ("mean", "sum", "none"))
-    losses: FloatArray = -np.take_along_axis(_log_softmax(z), y[..., None], axis=-1)[..., 0]
+    losses: FloatArray = 0.0 - np.take_along_axis(_log_softmax(z), y[..., None], axis=-1)[..., 0]  # never -0.0
     if reduction == "none":
         return losses
     return np.asarray(losses.sum() if reduction == "sum" else losses.mean())
@@ -145,6 +145,7 @@ def one_hot(y: ArrayLike, V: int, dtype: type[np.floating[Any]] = np.float64) ->
     """
     V = validate.vocab_size(V)
     arr = validate.indices(y, "y", V)
+    validate.budget((*arr.shape, V), "y", "the one-hot rows")
     out = np.zeros((*arr.shape, V), dtype=validate.float_dtype(dtype))
     np.put_along_axis(out, arr[..., None].astype(np.intp), 1, axis=-1)
     return out
@@ -181,5 +182,6 @@ def softmax_jacobian(z: ArrayLike) -> FloatArray:
     [[0.25, -0.25], [-0.25, 0.25]]
     """
     z = validate.logits(z, ndims=(1,))
+    validate.vocab_size(z.shape[0], "z")  # before the (V, V) result is made
     p = _softmax(z)  # (V,)
     return np.diag(p) - np.outer(p, p)  # (V, V)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -38,6 +39,7 @@ __all__ = [
     "InputError",
     "array",
     "batch",
+    "budget",
     "choice",
     "counts",
     "distributions",
@@ -50,14 +52,18 @@ __all__ = [
     "integer_counts",
     "labels",
     "logits",
+    "nfc",
     "number",
     "probabilities",
+    "row_totals",
     "same_shape",
     "series",
     "square",
     "too_large",
+    "total",
     "unknown_character",
     "vocab_size",
+    "word",
     "word_error",
     "words",
 ]
@@ -66,13 +72,21 @@ BOUNDARY = "."
 """The start/end symbol of every word; always index 0 of a vocabulary."""
 
 MAX_V = 8192
-"""The largest vocabulary size, a memory budget (a (V, V) float64 matrix takes V² · 8 bytes, 512 MiB here)."""
+"""The largest vocabulary size, a memory budget.
+
+One (V, V) float64 matrix takes V² · 8 bytes, 512 MiB at this size, and a model holds several
+at once (the counts, the probabilities, the weights and their gradient), so the peak is a few
+times that. The same budget, ``MAX_V ** 2`` numbers, caps any other array whose size the caller
+chooses, such as a batch of one-hot rows.
+"""
 
 FloatArray = NDArray[np.floating[Any]]
 T = TypeVar("T")
 
 # inside a word: the boundary, control characters (C0, DEL, C1), line/paragraph separators, lone surrogates
 _FORBIDDEN = re.compile(r"[.\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# format characters that shape visible text, and so may be part of a word: zero-width non-joiner and joiner
+_JOINERS = "\u200c\u200d"
 
 
 class InputError(ValueError):
@@ -107,7 +121,8 @@ def vocab_size(value: object, name: str = "V") -> int:
     if V > MAX_V:
         raise InputError(
             f"{name}: expected at most {MAX_V:,} symbols, got {V:,}"
-            f" (a (V, V) float64 matrix takes V² · 8 bytes, {V * V * 8 / 2**30:.3g} GiB here)"
+            f" (each (V, V) float64 matrix takes V² · 8 bytes, {V * V * 8 / 2**30:.3g} GiB here, and a model"
+            " holds several)"
         )
     return V
 
@@ -122,6 +137,16 @@ def instance(value: object, name: str, kind: type[T]) -> T:
 def too_large(name: str, value: object, what: str) -> InputError:
     """The error for a parameter so large that ``what`` overflows float64."""
     return InputError(f"{name}: too large, {what} overflow ({name} = {value!r})")
+
+
+def budget(shape: tuple[int, ...], name: str, what: str) -> None:
+    """Refuse an array ``what`` of ``shape``, made from ``name``, with more than ``MAX_V ** 2`` numbers."""
+    size = math.prod(shape)
+    if size > MAX_V**2:
+        raise InputError(
+            f"{name}: {what} would have shape {shape}, {size:,} numbers; expected at most {MAX_V**2:,}"
+            f" (the memory of one ({MAX_V:,}, {MAX_V:,}) float64 matrix, 512 MiB)"
+        )
 
 
 def float_dtype(value: object, name: str = "dtype") -> type[np.floating[Any]]:
@@ -142,6 +167,10 @@ def array(value: object, name: str) -> NDArray[Any]:
         arr = np.asarray(value)
     except (TypeError, ValueError):  # ragged nesting, or elements numpy cannot hold together
         arr = None
+    if arr is not None and arr.dtype == object and not isinstance(value, np.ndarray):
+        for k, item in np.ndenumerate(arr):  # an int beyond 64 bits makes an object array too
+            if isinstance(item, int) and not isinstance(item, bool) and not -(2**63) <= item < 2**63:
+                raise InputError(f"{name}{_position(k)} = {item} does not fit a 64-bit integer")
     if arr is None or (
         arr.dtype == object and not isinstance(value, np.ndarray)
     ):  # an object array: its dtype is named
@@ -231,6 +260,25 @@ def counts(N: ArrayLike, name: str = "N", *, nonzero: bool = False) -> NDArray[n
     return arr
 
 
+def row_totals(N: NDArray[np.float64], name: str = "N") -> NDArray[np.float64]:
+    """The row totals ``N.sum(axis=1, keepdims=True)``, (V, 1), of checked counts; none may overflow float64."""
+    with np.errstate(over="ignore"):
+        totals: NDArray[np.float64] = N.sum(axis=1, keepdims=True)  # (V, 1)
+    if not np.isfinite(totals).all():
+        k = int(np.argmax(~np.isfinite(totals[:, 0])))
+        raise InputError(f"{name}: counts too large, the total of row {k} overflows float64")
+    return totals
+
+
+def total(N: NDArray[np.float64], name: str = "N") -> float:
+    """The number of counted bigrams ``N.sum()`` of checked counts, which may not overflow float64."""
+    with np.errstate(over="ignore"):
+        n = float(N.sum())
+    if not math.isfinite(n):
+        raise InputError(f"{name}: counts too large, their total overflows float64")
+    return n
+
+
 def integer_counts(N: ArrayLike, name: str = "counts") -> NDArray[np.int64]:
     """Counts as :func:`counts` checks them, of an integer dtype and each small enough for int64; as int64."""
     arr = array(N, name)
@@ -287,7 +335,7 @@ def empty_batch(name: str) -> InputError:
 
 def choice(value: object, name: str, options: tuple[str, ...]) -> str:
     """One of a few strings, such as a ``reduction``."""
-    if value not in options:
+    if not isinstance(value, str) or value not in options:
         raise InputError(f"{name}: expected one of {', '.join(map(repr, options))}, got {value!r}")
     return str(value)
 
@@ -329,12 +377,34 @@ def labels(items: Sequence[str], V: int, name: str = "labels") -> list[str]:
     return list(items)
 
 
-def word_error(word: str, where: str) -> CorpusError | None:
-    """The error for one word at ``where`` (``file:line`` or ``words[k]``), or None if the word is usable."""
+def _invisible(c: str) -> bool:
+    """An invisible format character (other than a joiner) or a noncharacter: nothing a word is spelled with."""
+    o = ord(c)
+    return (unicodedata.category(c) == "Cf" and c not in _JOINERS) or 0xFDD0 <= o <= 0xFDEF or (o & 0xFFFE) == 0xFFFE
+
+
+def _first_forbidden(word: str) -> str | None:
+    """The first character of ``word`` that no word may hold, or None."""
     bad = _FORBIDDEN.search(word)
-    if bad is None:
+    end = len(word) if bad is None else bad.start()
+    if not word.isascii():  # the category of each distinct character, in C-sized work
+        odd = {c for c in set(word[:end]) if _invisible(c)}
+        if odd:
+            return next(c for c in word if c in odd)
+    return None if bad is None else bad.group()
+
+
+def word_error(word: str, where: str) -> CorpusError | None:
+    """The error for one word at ``where`` (``file:line`` or ``words[k]``), or None if the word is usable.
+
+    A word may not hold the boundary ``.``, a control character, a line or paragraph separator,
+    a lone surrogate, an invisible format character (a zero-width space, a soft hyphen, a
+    direction mark or override, a byte-order mark; the zero-width joiner and non-joiner, which
+    shape the letters around them, are allowed) or a noncharacter (U+FFFE, U+FDD0, …).
+    """
+    c = _first_forbidden(word)
+    if c is None:
         return None
-    c = bad.group()
     if c == BOUNDARY:
         return CorpusError(f"{where}: word {_short(word)!r} contains the boundary character {BOUNDARY!r}")
     kind = (
@@ -342,9 +412,30 @@ def word_error(word: str, where: str) -> CorpusError | None:
         if c in "\u2028\u2029"
         else "a lone surrogate, not a character"
         if "\ud800" <= c <= "\udfff"
+        else "an invisible format character"
+        if unicodedata.category(c) == "Cf"
+        else "a noncharacter"
+        if _invisible(c)
         else "a control character"
     )
     return CorpusError(f"{where}: word {_short(word)!r} contains {c!r} (U+{ord(c):04X}), {kind}")
+
+
+def nfc(words: list[str]) -> list[str]:
+    """The words normalised to Unicode NFC (one code point for ``é``, however it was typed); case is kept."""
+    joined = "\n".join(words)
+    if joined.isascii() or unicodedata.is_normalized("NFC", joined):
+        return words
+    return unicodedata.normalize("NFC", joined).split("\n")
+
+
+def word(value: object, name: str = "word") -> str:
+    """One word (possibly empty) as :func:`words` checks each of its items, normalised to NFC."""
+    text = instance(value, name, str)
+    error = word_error(text, name)
+    if error is not None:
+        raise error
+    return unicodedata.normalize("NFC", text)
 
 
 def unknown_character(char: object, word: str | None = None) -> InputError:
@@ -354,10 +445,11 @@ def unknown_character(char: object, word: str | None = None) -> InputError:
 
 
 def words(items: Iterable[str], source: str = "words", *, empty: bool = False) -> Sequence[str]:
-    """Non-empty str words without the boundary, a control character or a lone surrogate; one or more unless ``empty``.
+    """Non-empty str words that :func:`word_error` accepts, in NFC; one or more unless ``empty``.
 
-    Any iterable of words is accepted (a generator is read once) and returned as a sequence;
-    a single ``str`` is refused, as its characters are not words.
+    Any iterable of words is accepted (a generator is read once) and returned as a sequence,
+    normalised to Unicode NFC as a file's words are (:func:`nfc`); a single ``str`` is refused,
+    as its characters are not words.
     """
     if isinstance(items, str):
         raise CorpusError(f"{source}: expected a list of words, got a single str")
@@ -372,12 +464,13 @@ def words(items: Iterable[str], source: str = "words", *, empty: bool = False) -
         joined = "".join(items)
     except TypeError:
         joined = None
-    if joined is not None and all(items) and _FORBIDDEN.search(joined) is None:
-        return items  # the common case, checked in C
-    for k, word in enumerate(items):
-        if not isinstance(word, str) or not word:
-            raise CorpusError(f"{source}[{k}]: expected a non-empty str, got {word!r}")
-        error = word_error(word, f"{source}[{k}]")
-        if error is not None:
-            raise error
+    if joined is None or not all(items) or _first_forbidden(joined) is not None:
+        for k, item in enumerate(items):  # the rare bad case: find the culprit
+            if not isinstance(item, str) or not item:
+                raise CorpusError(f"{source}[{k}]: expected a non-empty str, got {item!r}")
+            error = word_error(item, f"{source}[{k}]")
+            if error is not None:
+                raise error
+    if joined is not None and not joined.isascii() and not unicodedata.is_normalized("NFC", joined):
+        return nfc(list(items))
     return items

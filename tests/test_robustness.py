@@ -288,28 +288,28 @@ GiB_2_32 = "1.37e+11 GiB"  # (2**32)² · 8 bytes
         # 24: the vocabulary budget, checked before any (V, V) allocation
         (
             lambda: count_matrix([0], [0], vocab_size=1114113),
-            "vocab_size: expected at most 8,192 symbols, got 1,114,113 (a (V, V) float64 matrix takes V² · 8 bytes,"
-            " 9.25e+03 GiB here)",
+            "vocab_size: expected at most 8,192 symbols, got 1,114,113 (each (V, V) float64 matrix takes V² · 8 bytes,"
+            " 9.25e+03 GiB here, and a model holds several)",
         ),
         (
             lambda: init_weights(2**32, seed=0),
-            "V: expected at most 8,192 symbols, got 4,294,967,296 (a (V, V) float64 matrix takes V² · 8 bytes,"
-            f" {GiB_2_32} here)",
+            "V: expected at most 8,192 symbols, got 4,294,967,296 (each (V, V) float64 matrix takes V² · 8 bytes,"
+            f" {GiB_2_32} here, and a model holds several)",
         ),
         (
             lambda: Vocab.from_words([WIDE]),
-            "words: expected at most 8,192 symbols, got 9,001 (a (V, V) float64 matrix takes V² · 8 bytes,"
-            " 0.604 GiB here)",
+            "words: expected at most 8,192 symbols, got 9,001 (each (V, V) float64 matrix takes V² · 8 bytes,"
+            " 0.604 GiB here, and a model holds several)",
         ),
         (
             lambda: count_corpus([["ab"], [WIDE]]),
-            "words: expected at most 8,192 symbols, got 9,003 (a (V, V) float64 matrix takes V² · 8 bytes,"
-            " 0.604 GiB here)",
+            "words: expected at most 8,192 symbols, got 9,003 (each (V, V) float64 matrix takes V² · 8 bytes,"
+            " 0.604 GiB here, and a model holds several)",
         ),
         (
             lambda: Vocab((".", *WIDE)),
-            "chars: expected at most 8,192 symbols, got 9,001 (a (V, V) float64 matrix takes V² · 8 bytes,"
-            " 0.604 GiB here)",
+            "chars: expected at most 8,192 symbols, got 9,001 (each (V, V) float64 matrix takes V² · 8 bytes,"
+            " 0.604 GiB here, and a model holds several)",
         ),
         # cosmetic: a hand-built vocabulary obeys the word rules
         (lambda: Vocab((".", "\n")), r"chars: word '\n' contains '\n' (U+000A), a control character"),
@@ -388,8 +388,8 @@ def test_log_softmax_is_finite_for_the_widest_spread_float64_holds() -> None:  #
 
 
 def test_the_code_point_table_is_separate_from_the_budget() -> None:  # 24
-    vocab, N, words = count_corpus([["\U0010ffff\u4e00"]])
-    assert vocab.chars == (".", "\u4e00", "\U0010ffff") and int(N.sum()) == 3 and words == 1
+    vocab, N, words = count_corpus([["\U0010fffd\u4e00"]])  # the last code point that is a character
+    assert vocab.chars == (".", "\u4e00", "\U0010fffd") and int(N.sum()) == 3 and words == 1
 
 
 def test_plot_labels_are_drawn_as_typed() -> None:  # 10

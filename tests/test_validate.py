@@ -89,12 +89,12 @@ N2 = np.ones((2, 2))
         (
             lambda: count_matrix([0], [0], 2**32),
             "vocab_size: expected at most 8,192 symbols, got 4,294,967,296"
-            " (a (V, V) float64 matrix takes V² · 8 bytes, 1.37e+11 GiB here)",
+            " (each (V, V) float64 matrix takes V² · 8 bytes, 1.37e+11 GiB here, and a model holds several)",
         ),
         (
             lambda: init_weights(2**32, seed=0),
             "V: expected at most 8,192 symbols, got 4,294,967,296"
-            " (a (V, V) float64 matrix takes V² · 8 bytes, 1.37e+11 GiB here)",
+            " (each (V, V) float64 matrix takes V² · 8 bytes, 1.37e+11 GiB here, and a model holds several)",
         ),
         # square W, counts, the same shape
         (

@@ -1,0 +1,198 @@
+"""The second break-it probe's findings against the Python API, each the exact case it reported.
+
+Every case must raise an InputError whose whole message is the one given (never a TypeError,
+ValueError or LinAlgError from inside NumPy, never a warning: pytest turns warnings into
+errors), or return the documented value.
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from bigram_ref import (
+    CountModel,
+    Vocab,
+    average_nll,
+    bigrams,
+    count_corpus,
+    counts_nll,
+    cross_entropy,
+    grad_from_counts,
+    grad_weights,
+    loss,
+    one_hot,
+    optimal_logits,
+    penalised_loss,
+    row_probabilities,
+    softmax,
+    softmax_jacobian,
+    train,
+    train_from_counts,
+    validate,
+)
+from bigram_ref.validate import InputError
+
+HUGE = np.full((2, 2), 1e308)  # finite counts whose row totals overflow
+ROW_OVERFLOW = "N: counts too large, the total of row 0 overflows float64"
+NOT_DISTRIBUTIONS = "P: every row must be a probability distribution (non-negative, summing to 1)"
+ab = Vocab((".", "a", "b"))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # an L2 weight so large that the penalty's curvature overflows: not a LinAlgError from LAPACK
+        (
+            lambda: train_from_counts(np.zeros((2, 2)), [[1, 0], [0, 1]], steps=2, l2=1e308),
+            "l2: too large, the penalty's curvature 2 · l2 · n / V² would overflow (l2 = 1e+308)",
+        ),
+        # counts whose row totals overflow: blamed on N, never on alpha = 0
+        (lambda: grad_from_counts(np.zeros((2, 2)), HUGE), ROW_OVERFLOW),
+        (lambda: optimal_logits(HUGE), ROW_OVERFLOW),
+        (lambda: row_probabilities(HUGE), ROW_OVERFLOW),
+        (lambda: penalised_loss(np.zeros((2, 2)), HUGE), ROW_OVERFLOW),
+        # a total that overflows though every row's does not
+        (
+            lambda: penalised_loss(np.zeros((2, 2)), np.diag([1e308, 1e308])),
+            "N: counts too large, their total overflows float64",
+        ),
+        # probabilities whose rows are not distributions
+        (lambda: average_nll([[0.5, 0.2], [0.3, 0.3]], [0, 1], [1, 0]), NOT_DISTRIBUTIONS),
+        (lambda: counts_nll([[0.5, 0.2], [0.3, 0.3]], np.ones((2, 2))), NOT_DISTRIBUTIONS),
+        # raw TypeErrors before
+        (lambda: ab.decode([[1, 2]]), "ids: expected a 1-D sequence of indices, got shape (1, 2)"),
+        (lambda: ab.decode(None), "ids: expected a rectangular array of numbers, got None"),  # type: ignore[arg-type]
+        (lambda: count_corpus(None), "chunks: expected an iterable of word lists, got None"),  # type: ignore[arg-type]
+        (
+            lambda: cross_entropy(np.zeros((2, 3)), [0, 1], reduction=np.array(["mean"])),  # type: ignore[arg-type]
+            "reduction: expected one of 'mean', 'sum', 'none', got array(['mean'], dtype='<U4')",
+        ),
+        # integers beyond 64 bits: said so, not "not rectangular"
+        (lambda: softmax([2**70, 1]), "z[0] = 1180591620717411303424 does not fit a 64-bit integer"),
+        (lambda: cross_entropy([[0.0, 1.0]], [2**70]), "y[0] = 1180591620717411303424 does not fit a 64-bit integer"),
+        (lambda: ab.decode([1, 2**70]), "ids[1] = 1180591620717411303424 does not fit a 64-bit integer"),
+        # the boundary is not a character of a word
+        (lambda: ab.encode("a.b"), "word: word 'a.b' contains the boundary character '.'"),
+        # arrays of (V, V) or (n, V) beyond the memory budget, refused before they are allocated
+        (
+            lambda: softmax_jacobian(np.zeros(100_000)),
+            "z: expected at most 8,192 symbols, got 100,000 (each (V, V) float64 matrix takes V² · 8 bytes,"
+            " 74.5 GiB here, and a model holds several)",
+        ),
+        (
+            lambda: one_hot(np.zeros(10**6, dtype=np.int64), 8192),
+            "y: the one-hot rows would have shape (1000000, 8192), 8,192,000,000 numbers; expected at most"
+            " 67,108,864 (the memory of one (8,192, 8,192) float64 matrix, 512 MiB)",
+        ),
+        (
+            lambda: grad_weights(
+                np.zeros((4096, 4096)), np.zeros(20_000, dtype=np.int64), np.zeros(20_000, dtype=np.int64)
+            ),
+            "xs: this teaching form's one-hot rows (loss_and_grad needs none) would have shape (20000, 4096),"
+            " 81,920,000 numbers; expected at most 67,108,864 (the memory of one (8,192, 8,192) float64 matrix,"
+            " 512 MiB)",
+        ),
+    ],
+)
+def test_bad_input_gets_its_own_message(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(InputError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_a_minus_inf_logit_off_the_data_is_blamed_on_alpha_when_alpha_gives_it_pseudo_counts() -> None:
+    W = np.zeros((3, 3))
+    W[2, 1] = -np.inf  # no example is 2 -> 1, but alpha puts pseudo-counts there
+    train(W, [0, 1], [1, 2], lr=1.0, steps=1)  # alpha = 0: the -inf is harmless
+    with pytest.raises(InputError) as info:
+        train(W, [0, 1], [1, 2], lr=1.0, steps=1, alpha=0.5)
+    assert str(info.value) == (
+        "W[2, 1] is -inf, but alpha = 0.5 gives every pair, 2 -> 1 too, pseudo-counts: its probability is 0,"
+        " so the loss is inf before any step; no step size can fix that (give W finite logits, or use alpha = 0)"
+    )
+
+
+def test_a_large_but_representable_l2_still_trains_to_zero_weights() -> None:
+    for l2 in (1e306, 1e300, 1e200):
+        result = train_from_counts(np.ones((2, 2)), [[1, 0], [0, 1]], steps=2, l2=l2)
+        assert np.abs(result.W).max() < 1e-190 and all(np.isfinite(result.losses))
+
+
+DECOMPOSED, COMPOSED = "e\u0301", "\u00e9"  # é typed as e + combining acute, and as one code point
+
+
+def test_the_list_api_normalises_words_to_nfc_as_files_do() -> None:
+    vocab = Vocab.from_words([DECOMPOSED, COMPOSED])
+    assert vocab.chars == (".", COMPOSED)
+    xs, ys = bigrams([DECOMPOSED + "t", "t" + COMPOSED], Vocab.from_words(["\u00e9t"]))
+    assert xs.tolist() == [0, 2, 1, 0, 1, 2] and ys.tolist() == [2, 1, 0, 1, 2, 0]  # "." "t" "é"
+    assert vocab.encode(DECOMPOSED).tolist() == vocab.encode(COMPOSED).tolist() == [1]
+    model = CountModel.fit([DECOMPOSED, COMPOSED])
+    assert model.vocab.chars == (".", COMPOSED) and model.counts.tolist() == [[0, 2], [2, 0]]
+    counted, N, words = count_corpus([[DECOMPOSED], [COMPOSED]])
+    assert counted == model.vocab and N.tolist() == model.counts.tolist() and words == 2
+    assert Vocab.from_words(["Zoë"]).chars == (".", "Z", "o", "ë")  # case is kept as given
+
+
+@pytest.mark.parametrize(
+    ("char", "kind"),
+    [
+        ("\u200b", "an invisible format character"),  # zero-width space
+        ("\u202e", "an invisible format character"),  # right-to-left override
+        ("\ufeff", "an invisible format character"),  # a byte-order mark inside a word
+        ("\u00ad", "an invisible format character"),  # soft hyphen
+        ("\u200e", "an invisible format character"),  # left-to-right mark
+        ("\ufffe", "a noncharacter"),
+        ("\U0010ffff", "a noncharacter"),
+        ("\ufdd0", "a noncharacter"),
+    ],
+)
+def test_invisible_characters_are_refused_in_words(char: str, kind: str) -> None:
+    word = "a" + char + "b"
+    with pytest.raises(InputError) as info:
+        Vocab.from_words(["ok", word])
+    assert str(info.value) == f"words[1]: word {word!r} contains {char!r} (U+{ord(char):04X}), {kind}"
+
+
+def test_joiners_that_shape_letters_are_allowed() -> None:
+    words = [
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        "\U0001f469\u200d\U0001f4bb",
+    ]  # Persian ZWNJ, emoji ZWJ
+    assert "\u200c" in Vocab.from_words(words).chars and "\u200d" in Vocab.from_words(words).chars
+
+
+def test_the_refused_characters_are_exactly_the_documented_classes() -> None:
+    expected, refused = set(), set()
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        category = unicodedata.category(c)
+        noncharacter = 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+        if (
+            c == "."
+            or category in ("Cc", "Cs", "Zl", "Zp")
+            or (category == "Cf" and c not in "\u200c\u200d")
+            or noncharacter
+        ):
+            expected.add(code)
+        if validate.word_error("a" + c, "w") is not None:
+            refused.add(code)
+    assert refused == expected
+
+
+def test_no_loss_is_a_negative_zero() -> None:
+    P = np.array([[0.0, 1.0], [1.0, 0.0]])
+    N = np.array([[0, 3], [2, 0]])
+    values = [
+        counts_nll(P, N),
+        average_nll(P, [0, 1], [1, 0]),
+        CountModel.from_counts(Vocab((".", "a")), N).counts_nll(N),
+        float(cross_entropy([0.0, -np.inf], 0)),
+        loss(np.array([[0.0, -np.inf], [0.0, -np.inf]]), [0, 1], [0, 0]),
+    ]
+    assert values == [0.0] * 5 and all(np.copysign(1.0, v) == 1.0 for v in values)
