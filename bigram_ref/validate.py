@@ -387,7 +387,7 @@ def _first_forbidden(word: str) -> str | None:
     """The first character of ``word`` that no word may hold, or None."""
     bad = _FORBIDDEN.search(word)
     end = len(word) if bad is None else bad.start()
-    if not word.isascii():  # the category of each distinct character, in C-sized work
+    if not word.isprintable():  # a format character or noncharacter is not printable: look closer, rarely
         odd = {c for c in set(word[:end]) if _invisible(c)}
         if odd:
             return next(c for c in word if c in odd)
