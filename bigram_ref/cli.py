@@ -42,11 +42,11 @@ __all__ = ["BENCH_MAX_SCALE", "GRADCHECK_LIMITS", "GRADCHECK_RTOL", "main"]
 
 GRADCHECK_RTOL = 1e-6
 GRADCHECK_LIMITS = {"--vocab-size": 200, "--batch": 200}
-"""The largest random check allowed: its finite differences take 2·V² evaluations of the loss,
+"""The largest random check allowed, since its finite differences take 2·V² evaluations of the loss,
 each of which reads all of the (V, V) matrix W, so the time grows towards V⁴ (``gradcheck --help``)."""
 
 BENCH_MAX_SCALE = 100
-"""The most corpus repetitions ``bench --scales`` takes: the row-lookup step holds several
+"""The most corpus repetitions ``bench --scales`` takes, since the row-lookup step holds several
 (bigrams · scale, V) float32 arrays at once, so its memory grows with the scale."""
 
 SAMPLE_MAX_WORDS = 1_000_000  # sampled words are held in memory until written whole
