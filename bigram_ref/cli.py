@@ -66,7 +66,7 @@ def _shown(text: str) -> str:
     """``text`` as it can be printed: bytes of a file name that are not UTF-8 (which Python decodes to
     lone surrogates, ``\\udcff``) are shown as ``\\xff``."""
     try:
-        return os.fsencode(text).decode("utf-8", "backslashreplace")
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate that no file name's byte gives: leave the text as it is
         return text
 
@@ -129,10 +129,10 @@ def _standard_output() -> Iterator[None]:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise StandardOutputError(exc.errno, exc.strerror or str(exc), "standard output") from None
+        raise _StandardOutputError(exc.errno, exc.strerror or str(exc), "standard output") from None
 
 
-class StandardOutputError(OSError):
+class _StandardOutputError(OSError):
     """Standard output could not be written (a full disk, a file-size limit): its ``filename`` says so."""
 
 
@@ -376,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(": ".join(filter(None, [prefix, str(exc)])))
         return 2
     except OSError as exc:
-        if isinstance(exc, StandardOutputError):
+        if isinstance(exc, _StandardOutputError):
             _quiet_stdout()  # what is still buffered would fail again at exit
         where = f"{exc.filename}: " if exc.filename else ""
         _error(f"{where}{exc.strerror or exc}")
