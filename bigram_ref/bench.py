@@ -202,7 +202,7 @@ def _ratio(x: float) -> str:
 
 
 def format_table(result: dict[str, Any]) -> str:
-    """The benchmark as a Markdown table, with ratios to the lecture-style baseline of each group.
+    """The benchmark as a Markdown table, with ratios to the lecture-style baseline of each group (never a -0).
 
     The ratio column is measured at the smallest scale, as the summary ratios of :func:`run` are.
     """
@@ -219,12 +219,12 @@ def format_table(result: dict[str, Any]) -> str:
                 ratio = "baseline"
             lines.append(f"| {group}: {name} | " + " | ".join(cells) + f" | {ratio} |")
     lines.append("")
-    lines.append(f"- counting, package vs bare bincount floor: {result['count_ratio_to_bincount_floor']:.2f}×")
-    lines.append(f"- count model optimum (average NLL): {result['optimum_nll']:.6f}")
+    lines.append(f"- counting, package vs bare bincount floor: {result['count_ratio_to_bincount_floor']:z.2f}×")
+    lines.append(f"- count model optimum (average NLL): {result['optimum_nll']:z.6f}")
     lines.append(
-        f"- after 100 steps, the lecture's set-up is {result['gap_after_100_lecture']:.4f} nats above it "
-        f"(its loss, with the L2 term; its data NLL alone: {result['gap_after_100_lecture_data_nll']:.4f}); "
-        f"the package's Newton-from-counts: {result['gap_after_100_package']:.1e}"
+        f"- after 100 steps, the lecture's set-up is {result['gap_after_100_lecture']:z.4f} nats above it "
+        f"(its loss, with the L2 term; its data NLL alone: {result['gap_after_100_lecture_data_nll']:z.4f}); "
+        f"the package's Newton-from-counts: {result['gap_after_100_package']:z.1e}"
     )
     lines.append(f"- corpus: {result.get('corpus', 'given word list')} ({result['words']:,} words)")
     lines.append(f"- machine: {result['machine']}; median of {result['repeats']} runs")

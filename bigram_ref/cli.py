@@ -3,24 +3,28 @@
 Subcommands: ``stats``, ``sample``, ``train``, ``gradcheck`` and ``bench``; each has ``--help``.
 ``--corpus -`` reads the word list from standard input. Every option is checked before
 anything is printed or computed. The user's mistakes — a bad option, corpus or path
-(:class:`~bigram_ref.validate.InputError`), a file that cannot be written
-(:class:`OSError`), not enough memory (:class:`MemoryError`) — end with one line
-``error: …`` on stderr and exit status 2; any other exception is a bug and keeps its
-traceback. An interrupt (Ctrl-C) exits with 130; a reader of standard output that goes
-away (``… | head``) ends the command quietly with 141, as if killed by ``SIGPIPE``, while a
-standard output (or input, for ``--corpus -``) that is closed from the start (a shell's
-``>&-``, ``<&-``) is an error. Standard output is UTF-8 whatever the locale or
-``PYTHONIOENCODING`` says, like the corpus and the files written with ``--out`` or
-``--record``, which appear whole or not at all (:mod:`bigram_ref.files`).
+(:class:`~bigram_ref.validate.InputError`), a file or a standard output that cannot be
+written (:class:`OSError`; ``> /dev/full`` is reported as ``standard output: No space left on
+device``), not enough memory (:class:`MemoryError`, or PyTorch's allocator failing) — end
+with one line ``error: …`` on stderr and exit status 2; any other exception is a bug and
+keeps its traceback. A path whose bytes are not UTF-8 is shown with those bytes escaped
+(``\\xff``), never as the surrogates Python decodes them to. An interrupt (Ctrl-C) exits
+with 130; a reader of standard output that goes away (``… | head``) ends the command quietly
+with 141, as if killed by ``SIGPIPE``, while a standard output (or input, for ``--corpus -``)
+that is closed from the start (a shell's ``>&-``, ``<&-``) is an error. Standard output is
+UTF-8 whatever the locale or ``PYTHONIOENCODING`` says, like the corpus and the files written
+with ``--out`` or ``--record``, which appear whole or not at all (:mod:`bigram_ref.files`).
+No number is printed as ``-0``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -38,11 +42,14 @@ __all__ = ["BENCH_MAX_SCALE", "GRADCHECK_LIMITS", "GRADCHECK_RTOL", "main"]
 
 GRADCHECK_RTOL = 1e-6
 GRADCHECK_LIMITS = {"--vocab-size": 200, "--batch": 200}
-"""The largest random check allowed, since finite differences cost 2·V² loss evaluations of the batch."""
+"""The largest random check allowed, since its finite differences take 2·V² evaluations of the loss,
+each of which reads all of the (V, V) matrix W, so the time grows towards V⁴ (``gradcheck --help``)."""
 
-BENCH_MAX_SCALE = 1000
+BENCH_MAX_SCALE = 100
+"""The most corpus repetitions ``bench --scales`` takes, since the row-lookup step holds several
+(bigrams · scale, V) float32 arrays at once, so its memory grows with the scale."""
+
 SAMPLE_MAX_WORDS = 1_000_000  # sampled words are held in memory until written whole
-"""The most corpus repetitions ``bench --scales`` takes: the repeated corpus is held in memory."""
 
 
 def _require_torch(command: str) -> None:
@@ -53,6 +60,15 @@ def _require_torch(command: str) -> None:
         raise InputError(
             f"{command} needs PyTorch: pip install torch (the tested version is pinned in constraints.txt)"
         ) from None
+
+
+def _shown(text: str) -> str:
+    """``text`` as it can be printed: bytes of a file name that are not UTF-8 (which Python decodes to
+    lone surrogates, ``\\udcff``) are shown as ``\\xff``."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no file name's byte gives: leave the text as it is
+        return text
 
 
 def _chunks(corpus: str | None) -> Iterable[list[str]]:
@@ -91,14 +107,33 @@ def _write(text: str) -> None:
     """
     out = sys.stdout
     buffer = getattr(out, "buffer", None)
-    if buffer is None:  # a text-only stream (io.StringIO, contextlib.redirect_stdout)
-        out.write(text)
-        return
-    data = memoryview(text.encode("utf-8"))
-    while data:
-        data = data[buffer.write(data) :]
-    if out.line_buffering:  # a terminal: show each line as it comes
-        buffer.flush()
+    with _standard_output():
+        if buffer is None:  # a text-only stream (io.StringIO, contextlib.redirect_stdout)
+            out.write(text)
+            return
+        data = memoryview(text.encode("utf-8"))
+        while data:
+            data = data[buffer.write(data) :]
+        if out.line_buffering:  # a terminal: show each line as it comes
+            buffer.flush()
+
+
+@contextlib.contextmanager
+def _standard_output() -> Iterator[None]:
+    """A failing write to standard output (``> /dev/full``) is reported as ``standard output: <reason>``.
+
+    A reader that went away (:class:`BrokenPipeError`) is left as it is: :func:`main` ends quietly.
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _StandardOutputError(exc.errno, exc.strerror or str(exc), "standard output") from None
+
+
+class _StandardOutputError(OSError):
+    """Standard output could not be written (a full disk, a file-size limit): its ``filename`` says so."""
 
 
 def _print(line: str) -> None:
@@ -111,18 +146,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
         "words": words,
         "vocab_size": vocab.size,
         "bigrams": int(N.sum()),
-        # max: a corpus with no uncertainty at all has NLL 0, never printed as -0.000000
-        "nll": max(0.0, CountModel.from_counts(vocab, N).counts_nll(N)),
+        "nll": CountModel.from_counts(vocab, N).counts_nll(N),  # -0.0 for a corpus with no uncertainty
         "nll_add1": CountModel.from_counts(vocab, N, alpha=1.0).counts_nll(N),
     }
     if args.json:
-        _print(json.dumps(stats))
+        _print(_json(stats))
     else:
         _print(f"words       {stats['words']:,}")
         _print(f"vocab_size  {stats['vocab_size']}")
         _print(f"bigrams     {stats['bigrams']:,}")
-        _print(f"nll         {stats['nll']:.6f}   (count model, no smoothing)")
-        _print(f"nll_add1    {stats['nll_add1']:.6f}   (count model, add-one smoothing)")
+        _print(f"nll         {stats['nll']:z.6f}   (count model, no smoothing)")
+        _print(f"nll_add1    {stats['nll_add1']:z.6f}   (count model, add-one smoothing)")
     return 0
 
 
@@ -152,14 +186,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     vocab = Vocab.from_words(words)
     xs, ys = bigrams(words, vocab)
     N = count_matrix(xs, ys, vocab.size)
-    optimum = max(0.0, _count_model(vocab, N, alpha=args.alpha).counts_nll(N))  # never -0.000000
+    optimum = _count_model(vocab, N, alpha=args.alpha).counts_nll(N)
     W = init_weights(vocab.size, seed=args.seed)
-    _print(f"{len(words):,} words, {xs.size:,} bigrams; count model optimum {optimum:.6f}")
+    _print(f"{len(words):,} words, {xs.size:,} bigrams; count model optimum {optimum:z.6f}")
     _print(f"{'step':>6}  {'nll':>9}  {'gap':>9}")
     for step, (_, W_k) in enumerate(descend(W, xs, ys, lr=args.lr, alpha=args.alpha)):
         if step % every == 0 or step == steps:
             nll = loss(W_k, xs, ys)  # the data's NLL (without the alpha term)
-            _print(f"{step:>6}  {nll:9.6f}  {nll - optimum:9.6f}")
+            _print(f"{step:>6}  {nll:z9.6f}  {nll - optimum:z9.6f}")  # z: a gap of -1e-9 is 0.000000
         if step == steps:
             break
     return 0
@@ -175,20 +209,18 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     rows = check_all(V, n, seed)
     _print(f"{'check':<20} {'vs autograd':>12} {'vs finite diff':>15}")
     for name, auto, fd in rows:
-        _print(f"{name:<20} {auto:12.2e} {fd:15.2e}")
+        _print(f"{name:<20} {auto:z12.2e} {fd:z15.2e}")
     worst = max(max(a, f) for _, a, f in rows)
     verdict = "ok" if worst <= GRADCHECK_RTOL else "FAILED"
-    _print(f"worst relative error {worst:.2e} (tolerance {GRADCHECK_RTOL:.0e}): {verdict}")
+    _print(f"worst relative error {worst:z.2e} (tolerance {GRADCHECK_RTOL:.0e}): {verdict}")
     return 0 if worst <= GRADCHECK_RTOL else 1
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    try:
-        scales = tuple(int(k) for k in args.scales.split(","))
-    except ValueError:
-        raise InputError(f"--scales: expected comma-separated integers, got {args.scales!r}") from None
-    for k in scales:
-        validate.integer(k, "--scales", 1, BENCH_MAX_SCALE)
+    entries = [k.strip() for k in args.scales.split(",")]
+    if not all(k.isascii() and k.isdigit() for k in entries):  # int() would also take 1_0, +1 or ١
+        raise InputError(f"--scales: expected comma-separated integers, got {args.scales!r}")
+    scales = tuple(validate.integer(int(k), "--scales", 1, BENCH_MAX_SCALE) for k in entries)
     validate.integer(args.repeats, "--repeats", 1)
     if args.record == "":
         raise InputError("--record: the path is empty, expected an existing directory")
@@ -201,14 +233,35 @@ def cmd_bench(args: argparse.Namespace) -> int:
     _require_torch("bench")
     from bigram_ref.bench import format_table, run
 
-    corpus = args.corpus or os.environ.get("BIGRAM_REF_NAMES") or None
-    result = run(_words(corpus), repeats=args.repeats, scales=scales)
-    result["corpus"] = Path(corpus).name if corpus else "embedded census first names"
+    corpus = args.corpus
+    if corpus is None and os.environ.get("BIGRAM_REF_NAMES"):  # an empty variable counts as unset
+        corpus = os.environ["BIGRAM_REF_NAMES"]
+        try:
+            words = _words(corpus)
+        except InputError as exc:  # the path came from the environment: say so
+            raise type(exc)(f"BIGRAM_REF_NAMES={exc}") from None
+    else:
+        words = _words(corpus)  # --corpus "" is refused here, as for the other commands
+    result = run(words, repeats=args.repeats, scales=scales)
+    result["corpus"] = _shown(Path(corpus).name) if corpus else "embedded census first names"
     if record is not None:
-        write_text(record / "bench.json", json.dumps(result, indent=1) + "\n", "--record")
+        write_text(record / "bench.json", _json(result, indent=1) + "\n", "--record")
         write_text(record / "bench.md", format_table(result) + "\n", "--record")
-    _print(json.dumps(result) if args.json else format_table(result))
+    _print(_json(result) if args.json else format_table(result))
     return 0
+
+
+def _json(value: object, indent: int | None = None) -> str:
+    """``value`` as JSON, with every -0.0 written as 0.0."""
+
+    def positive_zero(x: object) -> object:
+        if isinstance(x, dict):
+            return {k: positive_zero(v) for k, v in x.items()}
+        if isinstance(x, list | tuple):
+            return [positive_zero(v) for v in x]
+        return x + 0.0 if isinstance(x, float) else x  # -0.0 + 0.0 == +0.0; every other float is unchanged
+
+    return json.dumps(positive_zero(value), indent=indent)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -247,7 +300,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--every", type=int, default=10, help="print every this many steps (default 10)")
     p.set_defaults(run=cmd_train)
 
-    p = sub.add_parser("gradcheck", help="manual backward vs autograd vs finite differences")
+    p = sub.add_parser(
+        "gradcheck",
+        help="manual backward vs autograd vs finite differences",
+        description="Check every hand-written gradient against autograd and finite differences on a random"
+        " (V, V) matrix W and batch. The cost is in the finite differences: 2·V² evaluations of the loss,"
+        " each of which reads all of W, so the time grows faster than V², towards V⁴ (measured: each"
+        " doubling of --vocab-size from 50 to 200 made the check 4 to 6 times slower). The default, V = 6,"
+        " takes a moment; the largest, V = 200, tens of seconds or more.",
+    )
     limits = GRADCHECK_LIMITS
     p.add_argument(
         "--vocab-size", type=int, default=6, help=f"V of the random check (default 6, at most {limits['--vocab-size']})"
@@ -267,7 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scales",
         default="1,10,100",
-        help=f"corpus repetitions to time, each from 1 to {BENCH_MAX_SCALE} (default 1,10,100)",
+        help=f"corpus repetitions to time, each from 1 to {BENCH_MAX_SCALE} (default 1,10,100): the row-lookup"
+        " step holds a few (bigrams × scale, V) float32 arrays at once, so memory grows with the scale"
+        " (a peak of about 7.4 GiB at 100 × names.txt, the lecture's 32,033 names)",
     )
     p.add_argument("--record", metavar="DIR", help="also write bench.json and bench.md (the table) into DIR")
     p.set_defaults(run=cmd_bench)
@@ -289,15 +352,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown option) is argparse's own: it prints the usage and an error line and raises
     ``SystemExit(2)``.
     """
-    args = build_parser().parse_args(argv)
     try:
+        if argv is not None:  # argparse would fail inside with a TypeError
+            argv = [validate.instance(item, f"argv[{k}]", str) for k, item in enumerate(argv)]
+        args = build_parser().parse_args(argv)
         if sys.stdout is None and getattr(args, "out", None) is None:  # only sample --out prints nothing
             raise InputError("standard output is closed, so there is nowhere to print")
         if sys.stdout is not None:
-            sys.stdout.flush()  # anything already written as text goes first: _write adds bytes
+            with _standard_output():
+                sys.stdout.flush()  # anything already written as text goes first: _write adds bytes
         status: int = args.run(args)
         if sys.stdout is not None:
-            sys.stdout.flush()  # inside the try: a reader that went away is noticed here
+            with _standard_output():
+                sys.stdout.flush()  # inside the try: a reader that went away is noticed here
     except BrokenPipeError as exc:
         if exc.filename is not None:  # an output file (a FIFO), not our standard output
             _error(f"{exc.filename}: {exc.strerror}")
@@ -309,8 +376,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(": ".join(filter(None, [prefix, str(exc)])))
         return 2
     except OSError as exc:
+        if isinstance(exc, _StandardOutputError):
+            _quiet_stdout()  # what is still buffered would fail again at exit
         where = f"{exc.filename}: " if exc.filename else ""
         _error(f"{where}{exc.strerror or exc}")
+        return 2
+    except RuntimeError as exc:
+        reason = _allocation_failure(exc)
+        if reason is None:  # any other RuntimeError is a bug
+            raise
+        _error(f"out of memory: {reason}")
         return 2
     except KeyboardInterrupt:
         _error("interrupted")
@@ -318,7 +393,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
+def _allocation_failure(exc: RuntimeError) -> str | None:
+    """PyTorch's report of a CPU allocation that failed (a RuntimeError, not a MemoryError), else None."""
+    message = str(exc)
+    start = message.find("DefaultCPUAllocator: ")  # after torch's "[enforce fail at alloc_cpu.cpp:…]"
+    if start < 0 or "allocate" not in message:
+        return None
+    return message[start:]
+
+
 def _error(message: str) -> None:
     """The one ``error:`` line, on standard error if there is one (never on standard output instead)."""
     if sys.stderr is not None:
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {_shown(message)}", file=sys.stderr)

@@ -10,7 +10,12 @@ replaces something that is not a regular file:
   allows, as ``open`` would give it. A file you may not write (read-only, such as mode
   0444) is refused, as the shell's ``>`` refuses it, although the rename could replace it;
 * the rename makes a new file: a target with other hard links gets the new text under the
-  name you gave, and its other names keep the old text;
+  name you gave, and its other names keep the old text; and the new file belongs to you
+  (your user and group), whoever owned the old one — only its permission bits are kept;
+* the folder must let you make that new file and rename it: one where the file system
+  cannot create files (``/proc``) or is read-only is refused before any work, with the
+  system's reason, and so is a file of another user in a sticky folder (mode 1777, such as
+  ``/tmp``), which only its owner may replace;
 * a symbolic link is followed: its target is written atomically, and the link stays;
 * anything else that exists — a device such as ``/dev/null``, a FIFO — is written to
   directly, never replaced; a directory is refused, and so is a path ending in ``/``,
@@ -19,7 +24,8 @@ replaces something that is not a regular file:
   ``/dev/fd/N``, ``/proc/self/fd/N``) is written through that descriptor, as the shell set it
   up: after ``>> log.txt`` the text is appended to ``log.txt``, never replacing it.
 
-Errors name the path the user gave, never the temporary file or a resolved link.
+Errors name the path the user gave, never the temporary file or a resolved link; a path
+too long for the file system is refused by that name too.
 """
 
 from __future__ import annotations
@@ -43,13 +49,27 @@ def check_target(path: str | Path, option: str = "--out") -> Path:
     Raises
     ------
     InputError
-        If ``path`` is empty, ends in ``/`` (or ``.``, ``..``), is a directory or a loop of symbolic links, or
-        its folder does not exist or is not a directory.
+        If ``path`` is empty, ends in ``/`` (or ``.``, ``..``), is a directory, a loop of symbolic links or
+        too long for the file system, or its folder does not exist or is not a directory.
     PermissionError
-        If ``path`` is an existing file you may not write, or its folder is one you may not
-        create files in.
+        If ``path`` is an existing file you may not write, another user's file in a sticky
+        folder, or its folder is one you may not create files in.
+    OSError
+        If a file cannot be made in its folder for another reason (a read-only file system,
+        ``/proc``), or the path cannot be examined; the error names ``path`` as given.
     """
     text = os.fspath(path)
+    try:
+        return _check(text, option)
+    except InputError:
+        raise
+    except OSError as exc:
+        if exc.filename == text:
+            raise
+        raise OSError(exc.errno, exc.strerror, text) from None  # the given path, not a resolved one
+
+
+def _check(text: str, option: str) -> Path:
     if not text:
         raise InputError(f"{option}: the path is empty, expected a file path")
     fd = _descriptor(text)
@@ -67,6 +87,9 @@ def check_target(path: str | Path, option: str = "--out") -> Path:
     except OSError as exc:  # a new file, a dangling link, or a path that cannot exist
         if exc.errno == errno.ELOOP:
             raise InputError(f"{given}: a loop of symbolic links, expected a file path for {option}") from None
+        if exc.errno == errno.ENAMETOOLONG:
+            too_long = "the path or a name in it is too long for the file system"
+            raise InputError(f"{given}: {too_long}, expected a file path for {option}") from None
         real = Path(os.path.realpath(given))  # follows every link, even a dangling one
     if real.is_dir():
         raise InputError(f"{given}: is a directory, expected a file path for {option}")
@@ -80,14 +103,41 @@ def check_target(path: str | Path, option: str = "--out") -> Path:
     if new_file and not os.access(real.parent, os.W_OK | os.X_OK):
         denied = f"{os.strerror(errno.EACCES)} (cannot create files in {real.parent})"
         raise PermissionError(errno.EACCES, denied, text)
+    if real.is_file() and _sticky_and_not_ours(real):
+        why = f"{os.strerror(errno.EPERM)} (the folder {real.parent} is sticky and the file is another user's)"
+        raise PermissionError(errno.EPERM, why, text)
+    if new_file:
+        _try_creating(real.parent, text)
     return real
+
+
+def _sticky_and_not_ours(real: Path) -> bool:
+    """Whether the rename over ``real`` would fail: a sticky folder (mode 1777, such as ``/tmp``) lets only
+    the owner of a file (or of the folder, or root) replace it."""
+    uid = os.geteuid()
+    folder = os.stat(real.parent)
+    return bool(folder.st_mode & stat.S_ISVTX) and uid not in {0, folder.st_uid, os.stat(real).st_uid}
+
+
+def _try_creating(folder: Path, text: str) -> None:
+    """Make (and remove at once) an empty file in ``folder``, as the write will: a file system that does not
+    allow it (read-only, ``/proc``) is found before any work, with its reason."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    except OSError as exc:
+        # ENOENT in a folder that exists: the file system has no way to make a file there
+        reason = "the file system does not allow new files" if exc.errno == errno.ENOENT else exc.strerror
+        raise OSError(exc.errno, f"{reason} (cannot create files in {folder})", text) from None
+    os.close(fd)
+    os.unlink(tmp)
 
 
 def write_text(path: str | Path, text: str, option: str = "--out") -> None:
     """Write ``text`` (UTF-8) to ``path`` whole or not at all (see the module's rules).
 
     A target with other hard links gets the new text under ``path`` only: the rename makes
-    a new file, and the other links keep the old one.
+    a new file, and the other links keep the old one. That new file is yours: a file you
+    may write but that another user owns becomes your file, with the old permission bits.
     """
     real = check_target(path, option)
     fd = _descriptor(os.fspath(path))

@@ -22,6 +22,7 @@ only counts (``bigram-ref stats``, ``sample``) never holds the whole corpus.
 
 from __future__ import annotations
 
+import io
 import os
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -92,9 +93,17 @@ def _open(source: str | Path | BinaryIO | TextIO) -> tuple[Callable[[int], bytes
     name = str(getattr(source, "name", "<stream>"))
 
     def read_bytes(size: int) -> bytes:
-        data = read(size)
+        if getattr(source, "closed", False):
+            raise CorpusError(f"{name}: the file is closed")
+        try:
+            data = read(size)
+        except io.UnsupportedOperation:  # open(path, "w"), "wb", "a": no reading
+            raise CorpusError(f"{name}: cannot read: not open for reading") from None
         if isinstance(data, str):  # a text stream (open(path), io.StringIO): back to UTF-8
             return data.encode("utf-8", "surrogatepass")
+        if not isinstance(data, bytes | bytearray | memoryview):  # None: a non-blocking stream with no data yet
+            got = "None" if data is None else type(data).__name__
+            raise CorpusError(f"{name}: read() returned {got}, expected bytes or str")
         return bytes(data)
 
     return read_bytes, lambda: None, name
@@ -114,8 +123,10 @@ def iter_words(source: str | Path | BinaryIO | TextIO) -> Iterable[list[str]]:
         If ``source`` is neither a path nor an open file (``bytes``, a file descriptor),
         or is an empty path.
     CorpusError
-        If the file cannot be opened or read, its bytes are not UTF-8, a line is longer
-        than :data:`MAX_LINE_BYTES`, a word breaks a rule, or there are no words at all.
+        If the file cannot be opened or read (an open file that is closed, open for writing
+        only, or whose ``read()`` returns ``None``, as a non-blocking stream with no data
+        does, are named as such), its bytes are not UTF-8, a line is longer than
+        :data:`MAX_LINE_BYTES`, a word breaks a rule, or there are no words at all.
 
     Examples
     --------

@@ -117,3 +117,35 @@ def test_scales_are_timed_smallest_first_and_the_ratio_column_says_which() -> No
     assert row.endswith(f" | {expected} faster |")
     result["scales"] = {"3": result["scales"]["3"]}  # only a larger scale: the column says so
     assert format_table(result).splitlines()[0].endswith(" | ratio at 3× |")
+
+
+def test_the_table_never_prints_a_negative_zero() -> None:
+    """A gap of -0.0 or -1e-9 (Newton lands on the optimum, to rounding) prints as 0, never -0."""
+    from pathlib import Path
+
+    records = Path(__file__).parent.parent / "docs" / "_records"
+    result = json.loads((records / "bench.json").read_text())
+    result.update(gap_after_100_lecture=-0.0, gap_after_100_lecture_data_nll=-1e-9, optimum_nll=-0.0)
+    result["gap_after_100_package"] = -0.0
+    table = format_table(result)
+    assert "-0" not in table
+    assert (
+        "(its loss, with the L2 term; its data NLL alone: 0.0000); the package's Newton-from-counts: 0.0e+00" in table
+    )
+
+
+def test_the_json_never_has_a_negative_zero(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bigram_ref.bench
+
+    monkeypatch.setattr(bigram_ref.bench, "run", lambda *a, **k: {"gap": -0.0, "scales": {"1": {"x": [-0.0, 1.5]}}})
+    monkeypatch.delenv("BIGRAM_REF_NAMES", raising=False)
+    assert main(["bench", "--json"]) == 0
+    printed = capsys.readouterr().out
+    assert "-0" not in printed
+    assert json.loads(printed) == {
+        "gap": 0.0,
+        "scales": {"1": {"x": [0.0, 1.5]}},
+        "corpus": "embedded census first names",
+    }

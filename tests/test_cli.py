@@ -164,3 +164,14 @@ def test_a_perfectly_predictable_corpus_prints_nll_zero_not_minus_zero(
     assert '"nll": 0.0,' in printed and "-0" not in printed
     assert main(["train", "--corpus", str(corpus), "--steps", "0"]) == 0
     assert capsys.readouterr().out.startswith("2 words, 4 bigrams; count model optimum 0.000000\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [([1], "argv[0]: expected a str, got 1"), (["stats", None], "argv[1]: expected a str, got None")],
+)
+def test_an_argument_that_is_not_a_str_is_an_error(
+    argv: list[object], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2  # type: ignore[arg-type]
+    assert capsys.readouterr() == ("", f"error: {message}\n")

@@ -106,8 +106,17 @@ def test_divergence_stops_with_an_error(
         (["train", "--seed", "-1"], "error: --seed: expected an int >= 0, got -1"),
         (["bench", "--repeats", "0"], "error: --repeats: expected an int >= 1, got 0"),
         (["bench", "--scales", "1,x"], "error: --scales: expected comma-separated integers, got '1,x'"),
-        (["bench", "--scales", "100000000"], "error: --scales: expected an int from 1 to 1,000, got 100000000"),
-        (["bench", "--scales", "1,1001"], "error: --scales: expected an int from 1 to 1,000, got 1001"),
+        (["bench", "--scales", "100000000"], "error: --scales: expected an int from 1 to 100, got 100000000"),
+        (["bench", "--scales", "1,101"], "error: --scales: expected an int from 1 to 100, got 101"),
+        (["bench", "--scales", "150"], "error: --scales: expected an int from 1 to 100, got 150"),  # 11 GiB
+        (["bench", "--scales", "1_0"], "error: --scales: expected comma-separated integers, got '1_0'"),
+        (["bench", "--scales", "+1"], "error: --scales: expected comma-separated integers, got '+1'"),
+        (["bench", "--scales", "\u0661"], "error: --scales: expected comma-separated integers, got '\u0661'"),
+        (["bench", "--scales", "1,,10"], "error: --scales: expected comma-separated integers, got '1,,10'"),
+        (
+            ["bench", "--corpus", ""],
+            "error: --corpus: the path is empty, expected a text file of words or - for standard input",
+        ),
         (
             ["sample", "--alpha", "1e308"],
             "error: --alpha: too large, the row totals of N + alpha overflow (alpha = 1e+308)",
@@ -129,9 +138,61 @@ def test_options_are_checked_before_anything_is_printed(run_script: RunScript, a
     assert error_line(out) == message
 
 
-def test_bench_help_states_the_largest_scale(run_script: RunScript) -> None:
+def test_bench_help_states_the_largest_scale_and_why(run_script: RunScript) -> None:
     out = run_script("bench", "--help")
-    assert "each from 1 to 1000 (default 1,10,100)" in " ".join(out.stdout.split())
+    assert (
+        "each from 1 to 100 (default 1,10,100): the row-lookup step holds a few (bigrams × scale, V) float32 arrays"
+        " at once, so memory grows with the scale (a peak of about 7.4 GiB at 100 × names.txt"
+    ) in " ".join(out.stdout.split())
+
+
+def test_scales_may_have_spaces_around_the_commas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No false alarm: only what is not plain digits is refused."""
+    import bigram_ref.bench
+
+    seen: list[tuple[int, ...]] = []
+
+    def run(words: object, *, repeats: int, scales: tuple[int, ...]) -> dict[str, Any]:
+        seen.append(scales)
+        raise KeyboardInterrupt  # stop here: only the parsed scales matter
+
+    monkeypatch.setattr(bigram_ref.bench, "run", run)
+    assert main(["bench", "--scales", " 1, 10 ,100"]) == 130
+    assert seen == [(1, 10, 100)]
+
+
+def test_gradcheck_help_states_how_the_cost_grows(run_script: RunScript) -> None:
+    out = run_script("gradcheck", "--help")
+    assert out.returncode == 0
+    assert (
+        "The cost is in the finite differences: 2·V² evaluations of the loss, each of which reads all of W,"
+        " so the time grows faster than V², towards V⁴"
+    ) in " ".join(out.stdout.split())
+
+
+@pytest.mark.parametrize("variable", ["missing.txt", "folder"])
+def test_a_bad_bigram_ref_names_is_named_as_the_variable(run_script: RunScript, tmp_path: Path, variable: str) -> None:
+    (tmp_path / "folder").mkdir()
+    path = tmp_path / variable
+    out = run_script("bench", "--scales", "1", "--repeats", "1", env={**os.environ, "BIGRAM_REF_NAMES": str(path)})
+    reason = "no such file" if variable == "missing.txt" else "is a directory, expected a text file of words"
+    assert error_line(out) == f"error: BIGRAM_REF_NAMES={path}: {reason}"
+    assert out.stdout == ""
+
+
+def test_an_empty_bigram_ref_names_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bigram_ref.bench
+
+    sizes: list[int] = []
+
+    def run(words: list[str], **kwargs: object) -> dict[str, Any]:
+        sizes.append(len(words))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bigram_ref.bench, "run", run)
+    monkeypatch.setenv("BIGRAM_REF_NAMES", "")
+    assert main(["bench"]) == 130
+    assert sizes == [5163]  # the embedded census names
 
 
 def close_fd(fd: int) -> Callable[[], None]:
@@ -272,6 +333,45 @@ def test_a_vocabulary_above_the_cap_is_refused_before_anything_is_allocated(
     )
 
 
+def test_bench_running_out_of_memory_in_torch_is_an_error(run_script: RunScript, tmp_path: Path) -> None:
+    """torch's allocator raises RuntimeError, not MemoryError: 100 × 31,310 bigrams with V = 1,001 need
+    (3,131,000, 1,001) float32 logits, 12.5 GB, in the row-lookup step (the loops and the one-hot are skipped)."""
+    corpus = tmp_path / "wide.txt"
+    chars = "".join(chr(0x4E00 + k) for k in range(1000))
+    words = [chars[100 * (j % 10) : 100 * (j % 10) + 100] for j in range(310)]  # 310 words of 100: 31,310 bigrams
+    corpus.write_text("".join(w + "\n" for w in words), encoding="utf-8")
+    out = run_script("bench", "--corpus", str(corpus), "--scales", "100", "--repeats", "1", preexec_fn=limit_memory)
+    assert error_line(out).startswith("error: out of memory: DefaultCPUAllocator: ")
+    assert "allocate" in out.stderr and "enforce fail" not in out.stderr
+
+
+def test_only_an_allocation_failure_is_reported_as_out_of_memory(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bigram_ref.bench
+
+    failure = (
+        "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to"
+        " allocate 739193040 bytes. Error code 12 (Cannot allocate memory)"
+    )
+
+    def fail(message: str) -> Callable[..., object]:
+        def run(*args: object, **kwargs: object) -> object:
+            raise RuntimeError(message)
+
+        return run
+
+    monkeypatch.setattr(bigram_ref.bench, "run", fail(failure))
+    assert main(["bench"]) == 2
+    assert capsys.readouterr().err == (
+        "error: out of memory: DefaultCPUAllocator: can't allocate memory: you tried to allocate 739193040 bytes."
+        " Error code 12 (Cannot allocate memory)\n"
+    )
+    monkeypatch.setattr(bigram_ref.bench, "run", fail("mat1 and mat2 shapes cannot be multiplied"))
+    with pytest.raises(RuntimeError, match="shapes cannot be multiplied"):  # a bug: its traceback is kept
+        main(["bench"])
+
+
 def test_any_other_exception_is_a_bug_and_keeps_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     def buggy(args: object) -> int:
         raise ValueError("an internal bug, not the user's fault")
@@ -385,3 +485,60 @@ def test_bad_out_paths_are_refused_by_their_given_name_before_the_work(
     assert main(["sample", "--out", given]) == 2
     assert capsys.readouterr().err == f"error: {message.format(folder=tmp_path)}\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "loop"]  # no newdir file made
+
+
+@pytest.mark.parametrize("args", [["stats"], ["sample", "-n", "100000"], ["gradcheck"]])
+def test_a_full_standard_output_is_named(script: str, args: list[str]) -> None:
+    """`bigram-ref stats > /dev/full`: the error says it is standard output that failed, once."""
+    with open("/dev/full", "wb") as full:
+        out = subprocess.run([script, *args], stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    assert out.returncode == 2
+    assert out.stderr == "error: standard output: No space left on device\n"
+
+
+def test_a_too_long_out_name_is_refused_by_the_given_name(run_script: RunScript, tmp_path: Path) -> None:
+    name = "x" * 300
+    out = run_script("sample", "--out", name, cwd=tmp_path)
+    assert error_line(out) == (
+        f"error: {name}: the path or a name in it is too long for the file system, expected a file path for --out"
+    )
+    record = run_script("bench", "--record", name, cwd=tmp_path)
+    assert error_line(record) == f"error: {name}: File name too long"  # the system's reason, the given name
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_out_in_a_folder_where_no_file_can_be_made_says_so_before_the_work(run_script: RunScript) -> None:
+    """`--out /proc/version` said "No such file or directory" after the work (root may try to replace it)."""
+    out = run_script("sample", "-n", "1000000", "--out", "/proc/version")
+    if os.geteuid() == 0:
+        reason = "the file system does not allow new files (cannot create files in /proc)"
+    else:  # a user may not write /proc/version at all
+        reason = "Permission denied"
+    assert error_line(out) == f"error: /proc/version: {reason}"
+
+
+def test_file_names_that_are_not_utf8_are_shown_with_escaped_bytes(script: str, tmp_path: Path) -> None:
+    folder = os.fsencode(tmp_path)
+    missing = subprocess.run(
+        [script, "stats", "--corpus", folder + b"/caf\xe9.txt"], capture_output=True, text=True, check=False
+    )
+    assert error_line(missing) == f"error: {tmp_path}/caf\\xe9.txt: no such file"
+    (tmp_path / os.fsdecode(b"\xff.txt")).write_text("emma\nava\n")
+    bench = subprocess.run(
+        [script, "bench", "--corpus", folder + b"/\xff.txt", "--scales", "1", "--repeats", "1"],
+        capture_output=True,
+        check=False,
+    )
+    assert bench.returncode == 0, bench.stderr  # printing the name used to raise UnicodeEncodeError
+    assert "- corpus: \\xff.txt (2 words)" in bench.stdout.decode("utf-8").splitlines()
+
+
+def test_no_negative_zero_is_printed(run_script: RunScript, tmp_path: Path) -> None:
+    """With alpha > 0 the data's NLL can end a hair below the smoothed optimum: the gap was -0.000000."""
+    corpus = tmp_path / "a.txt"
+    corpus.write_text("a\n")
+    out = run_script("train", "--corpus", str(corpus), "--alpha", "0.5", "--lr", "1", "--steps", "100", "--every", "1")
+    assert out.returncode == 0, out.stderr
+    rows = [line.split() for line in out.stdout.splitlines()[2:]]
+    assert rows[79] == ["79", "0.287682", "0.000000"]  # the gap is -5.6e-17 here: it printed -0.000000
+    assert "-0.0" not in out.stdout

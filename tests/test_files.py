@@ -220,3 +220,103 @@ def test_a_closed_descriptor_is_refused() -> None:
         InputError, match=rf"^/dev/fd/{write}: descriptor {write} is not open, expected a file path for --out$"
     ):
         check_target(f"/dev/fd/{write}")
+
+
+def test_another_users_file_in_a_sticky_folder_is_refused_before_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a folder like /tmp (mode 1777) only a file's owner may rename over it: the rename would fail after the work.
+
+    The test runs as some other user (a stand-in for os.geteuid, since root may replace anything).
+    """
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o1777)
+    target = folder / "theirs.txt"
+    target.write_text("old\n")
+    monkeypatch.setattr(os, "geteuid", lambda: 4242)  # neither the file's owner nor the folder's
+    with pytest.raises(PermissionError) as info:
+        check_target(target)
+    assert info.value.filename == str(target)
+    assert (
+        info.value.strerror == f"Operation not permitted (the folder {folder} is sticky and the file is another user's)"
+    )
+    assert check_target(folder / "new.txt") == folder / "new.txt"  # a new file is fine there
+    folder.chmod(0o777)  # not sticky: anyone who may write the folder may replace the file
+    assert check_target(target) == target
+
+
+def test_your_own_file_in_a_sticky_folder_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o1777)
+    target = folder / "mine.txt"
+    target.write_text("old\n")
+    monkeypatch.setattr(os, "geteuid", lambda: os.stat(target).st_uid)
+    write_text(target, "new\n")
+    assert target.read_text() == "new\n"
+
+
+def test_the_replaced_file_belongs_to_the_writer(tmp_path: Path) -> None:
+    """As documented: the rename makes a new file, so its owner is whoever wrote it, not the old file's."""
+    target = tmp_path / "out.txt"
+    target.write_text("old\n")
+    if os.geteuid() == 0:  # only root can give a file away; then the new file must come back to root
+        os.chown(target, 4242, 4242)
+    write_text(target, "new\n")
+    assert (os.stat(target).st_uid, os.stat(target).st_gid) == (os.geteuid(), os.getegid())
+
+
+def test_a_too_long_name_is_refused_by_the_given_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    name = "x" * 300
+    message = f"{name}: the path or a name in it is too long for the file system, expected a file path for --record"
+    with pytest.raises(InputError) as info:
+        check_target(name, "--record")
+    assert str(info.value) == message
+    with pytest.raises(InputError, match="too long for the file system"):
+        check_target(f"{name}/out.txt")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("errno_", "reason"),
+    [(2, "the file system does not allow new files"), (30, "Read-only file system"), (28, "No space left on device")],
+)
+def test_a_folder_where_no_file_can_be_made_is_found_before_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, errno_: int, reason: str
+) -> None:
+    """The check makes (and removes) an empty file as the write will; /proc answers ENOENT, a read-only mount EROFS."""
+    import tempfile
+
+    def refuse(**kwargs: object) -> tuple[int, str]:
+        raise OSError(errno_, os.strerror(errno_), str(tmp_path / ".tmpx.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(OSError, match="cannot create files in") as info:
+        check_target(tmp_path / "out.txt")
+    assert (info.value.errno, info.value.filename) == (errno_, str(tmp_path / "out.txt"))
+    assert info.value.strerror == f"{reason} (cannot create files in {tmp_path})"
+
+
+def test_the_check_leaves_nothing_behind(tmp_path: Path) -> None:
+    (tmp_path / "old.txt").write_text("old\n")
+    check_target(tmp_path / "new.txt")
+    check_target(tmp_path / "old.txt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.txt"]
+
+
+def test_a_failure_to_examine_the_path_names_the_given_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any other OSError while checking (here EACCES on a folder root could search) names the path as given."""
+    monkeypatch.chdir(tmp_path)
+    real_stat = os.stat
+
+    def stat_(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if str(path).endswith("out.txt"):
+            raise PermissionError(13, "Permission denied", str(tmp_path / "out.txt"))
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", stat_)
+    with pytest.raises(PermissionError) as info:
+        check_target("out.txt")
+    assert info.value.filename == "out.txt"

@@ -144,3 +144,41 @@ def test_anything_else_is_a_clear_error_naming_the_argument(source: object, mess
     with pytest.raises(InputError) as info:
         read_words(source)  # type: ignore[arg-type]
     assert str(info.value) == message
+
+
+class NothingYet:
+    """A non-blocking stream with no data: its read() returns None."""
+
+    name = "sensor"
+
+    def read(self, size: int) -> None:
+        return None
+
+
+class Counts:
+    name = "counter"
+
+    def read(self, size: int) -> int:
+        return 5  # bytes(5) would be five NUL bytes
+
+
+def test_a_file_that_cannot_be_read_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "w.txt"
+    path.write_text("ab\n")
+    with open(path, "rb") as closed:
+        pass
+    cases: list[tuple[object, str]] = [
+        (closed, f"{path}: the file is closed"),
+        (NothingYet(), "sensor: read() returned None, expected bytes or str"),
+        (Counts(), "counter: read() returned int, expected bytes or str"),
+    ]
+    for mode in ("wb", "w", "ab"):
+        with open(path, mode) as write_only:
+            cases.append((write_only, f"{path}: cannot read: not open for reading"))
+            with pytest.raises(CorpusError) as info:
+                read_words(write_only)  # type: ignore[arg-type]
+            assert str(info.value) == cases[-1][1]
+    for source, message in cases[:3]:
+        with pytest.raises(CorpusError) as info:
+            read_words(source)  # type: ignore[arg-type]
+        assert str(info.value) == message
