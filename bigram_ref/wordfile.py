@@ -8,10 +8,13 @@ The rules, applied the same way to a file, standard input and a string:
 * spaces (any Unicode space separator) and tabs around a word are stripped, blank lines
   are skipped, a byte-order mark at the start is ignored;
 * a control character (``\t``, ``\x0b``, ``\x0c``, ``\x1c``–``\x1f``, ``\x85``, a lone
-  ``\r``, NUL, …), a line or paragraph separator (U+2028, U+2029) or the boundary ``.``
-  inside a word is an error naming the file and line;
+  ``\r``, NUL, …), a line or paragraph separator (U+2028, U+2029), an invisible format
+  character (a zero-width space, a soft hyphen, a direction mark, a byte-order mark after the
+  start), a noncharacter (U+FFFE, …) or the boundary ``.`` inside a word is an error naming
+  the file and line (:func:`~bigram_ref.validate.word_error`);
 * every word is normalised to Unicode NFC (``é`` typed as one code point or as ``e`` plus a
-  combining accent is the same character); case is kept as given;
+  combining accent is the same character; :func:`~bigram_ref.validate.nfc`, as for a list of
+  words); case is kept as given;
 * the bytes must be UTF-8 (an error names the line and byte offset), and a line may not
   exceed :data:`MAX_LINE_BYTES` — so that ``/dev/zero`` or a binary file is refused
   instead of read without limit.
@@ -24,12 +27,11 @@ from __future__ import annotations
 
 import io
 import os
-import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from bigram_ref.validate import CorpusError, InputError, word_error
+from bigram_ref.validate import CorpusError, InputError, nfc, word_error
 
 __all__ = ["CHUNK_BYTES", "MAX_LINE_BYTES", "iter_words", "split_words"]
 
@@ -66,10 +68,7 @@ def split_words(text: str, source: str = "<text>", first_line: int = 1) -> list[
             error = word_error(line.strip(_SPACES), f"{source}:{lineno}")
             if error is not None:
                 raise error
-    joined = "\n".join(words)
-    if not unicodedata.is_normalized("NFC", joined):
-        words = unicodedata.normalize("NFC", joined).split("\n")
-    return words
+    return nfc(words)
 
 
 def _open(source: str | Path | BinaryIO | TextIO) -> tuple[Callable[[int], bytes], Callable[[], None], str]:

@@ -328,8 +328,8 @@ def test_a_vocabulary_above_the_cap_is_refused_before_anything_is_allocated(
     corpus.write_text("".join(chr(0x4E00 + k) for k in range(20_000)) + "\n", encoding="utf-8")  # V = 20,001
     out = run_script("stats", "--corpus", str(corpus), preexec_fn=limit_memory)
     assert error_line(out) == (
-        "error: words: expected at most 8,192 symbols, got 20,001 (a (V, V) float64 matrix takes V² · 8 bytes,"
-        " 2.98 GiB here)"
+        "error: words: expected at most 8,192 symbols, got 20,001 (each (V, V) float64 matrix takes V² · 8 bytes,"
+        " 2.98 GiB here, and a model holds several)"
     )
 
 
