@@ -144,7 +144,8 @@ class GradCheck:
         if passed and self.error <= rtol:
             return f"ok: error {self.error:.1e} <= rtol {rtol:g}"
         if passed:
-            return f"ok: error {self.error:.1e}, but the difference, {self.diff:.1e}, is within the noise, {self.noise:.1e}"
+            within = f"the difference, {self.diff:.1e}, is within the noise, {self.noise:.1e}"
+            return f"ok: error {self.error:.1e}, but {within}"
         within = f" and the difference, {self.diff:.1e}, is above the noise, {self.noise:.1e}" if self.noise else ""
         return f"wrong: error {self.error:.1e} > rtol {rtol:g}{within}; the largest difference is at {self.where}"
 

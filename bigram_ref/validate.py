@@ -385,7 +385,7 @@ def words(items: Iterable[str], source: str = "words", *, empty: bool = False) -
 
 # --- rules for gradient checks and figures ---
 
-__all__ += ["figure_labels", "real"]
+__all__ += ["figure_labels", "plottable", "real"]
 
 
 def real(value: object, name: str, where: str = "") -> float:
@@ -421,3 +421,10 @@ def figure_labels(items: object, V: int, name: str = "labels") -> list[str]:
         if not label.strip():
             raise InputError(f"{name}[{k}]: expected a label with something to show, got {label!r}")
     return checked
+
+
+def plottable(value: float, name: str) -> float:
+    """A value a figure's axis can show: within ±1e300 (near float64's limit, the axis' margins and ticks overflow)."""
+    if not abs(value) <= 1e300:
+        raise InputError(f"{name} = {float(value)!r}: expected a value within ±1e+300, which a figure's axis can hold")
+    return value

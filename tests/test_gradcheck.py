@@ -123,16 +123,15 @@ def test_f_must_return_one_real_number(value: object, shown: str) -> None:
 
 def test_f_may_return_numpy_scalars_and_plain_ints() -> None:
     """No false alarm: NumPy floats and ints, 0-d arrays and Python ints are real numbers."""
-    for f in (
-        lambda w: np.float32(w[0]) * 2,
-        lambda w: np.array(2.0 * w[0]),
-        lambda w: (w ** 2).sum(),  # np.float64
-        lambda w: 7,
-        lambda w: np.int64(7),
+    for f, slope, tolerance in (
+        (lambda w: np.float32(w[0]) * 2, 2.0, 0.1),  # float32 rounds w +- h: a rough slope
+        (lambda w: np.array(2.0 * w[0]), 2.0, 1e-9),
+        (lambda w: (w**2).sum(), 2.0, 1e-9),  # np.float64
+        (lambda w: 7, 0.0, 0.0),
+        (lambda w: np.int64(7), 0.0, 0.0),
     ):
         g = numerical_grad(f, [1.0])  # type: ignore[arg-type]
-        assert g.shape == (1,) and np.isfinite(g).all()
-    assert numerical_grad(lambda w: (w**2).sum(), [3.0]).round(6).tolist() == [6.0]
+        assert g.shape == (1,) and abs(g[0] - slope) <= tolerance, (g, slope)
 
 
 # --- the error measure on real gradients ---------------------------------------------------------
