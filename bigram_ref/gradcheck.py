@@ -125,7 +125,7 @@ class GradCheck:
 
     @property
     def conclusive(self) -> bool:
-        """Whether finite differences can judge this gradient: the noise is at most :data:`RESOLUTION` of the norm."""
+        """Whether finite differences can judge this gradient, as they can if ``noise <= RESOLUTION * norm``."""
         return self.noise <= RESOLUTION * self.norm
 
     def ok(self, rtol: float = 1e-6) -> bool:
