@@ -17,7 +17,10 @@ reports where the largest entry-wise difference is. Near an optimum the gradient
 shrinks toward the finite differences' own rounding error, and no relative measure can
 confirm it there; :func:`check_grad` therefore also estimates that error, the *noise*
 :math:`\sqrt{m}\,\epsilon \max|f| / h` over the :math:`m` entries, and accepts a
-difference no larger than it. The guide's how-to :doc:`/how-to/check-your-gradient`
+difference no larger than it. Where the noise is more than :data:`RESOLUTION` (1%) of the
+gradient's norm, as when :math:`|f|` is huge and the gradient is not, the finite differences
+cannot check the gradient at all: the check is *inconclusive*, and
+:meth:`GradCheck.ok` is False. The guide's how-to :doc:`/how-to/check-your-gradient`
 explains the choice and walks through it.
 """
 
@@ -33,11 +36,18 @@ from numpy.typing import ArrayLike, NDArray
 
 from bigram_ref import validate
 
-__all__ = ["GradCheck", "check_grad", "compare", "numerical_grad"]
+__all__ = ["RESOLUTION", "GradCheck", "check_grad", "compare", "numerical_grad"]
+
+RESOLUTION = 0.01
+"""The largest noise, as a fraction of the gradient's norm, at which :func:`check_grad` can judge a gradient."""
 
 
 def numerical_grad(f: Callable[[NDArray[np.float64]], float], w: ArrayLike, h: float = 1e-5) -> NDArray[np.float64]:
     """Central finite-difference gradient of a scalar function ``f`` at ``w``, in float64.
+
+    ``f`` must return one real number (a Python or NumPy float or int), finite at every
+    point :math:`w \\pm h e_k`; anything else raises an :class:`~bigram_ref.validate.InputError`
+    that names the point.
 
     Examples
     --------
@@ -45,19 +55,26 @@ def numerical_grad(f: Callable[[NDArray[np.float64]], float], w: ArrayLike, h: f
     >>> numerical_grad(lambda w: float((w ** 2).sum()), [1.0, -2.0]).round(6).tolist()
     [2.0, -4.0]
     """
-    return _differences(f, w, h)[0]
+    return _differences(f, _point(w), h)[0]
+
+
+def _point(w: ArrayLike) -> NDArray[np.float64]:
+    """The point to differentiate at: finite real numbers, as a float64 copy (the probes write into it)."""
+    return _finite(w, "w", "w: expected finite values to differentiate at")
+
+
+def _finite(x: object, name: str, message: str) -> NDArray[np.float64]:
+    """``x`` as an array (:func:`~bigram_ref.validate.array`) of finite real numbers, as a float64 copy."""
+    arr = validate.array(x, name)
+    if arr.dtype.kind not in "biuf" or not np.all(np.isfinite(arr)):
+        raise validate.InputError(message)
+    return arr.astype(np.float64)
 
 
 def _differences(
-    f: Callable[[NDArray[np.float64]], float], w: ArrayLike, h: float
+    f: Callable[[NDArray[np.float64]], float], w: NDArray[np.float64], h: float
 ) -> tuple[NDArray[np.float64], float]:
-    """Central differences of ``f`` at ``w``, and the largest ``|f|`` seen (for the rounding noise)."""
-    try:
-        w = np.array(w, dtype=np.float64)  # a copy: the probes write into it
-    except (TypeError, ValueError):
-        raise validate.InputError("w: expected finite values to differentiate at") from None
-    if not np.all(np.isfinite(w)):
-        raise validate.InputError("w: expected finite values to differentiate at")
+    """Central differences of ``f`` at ``w`` (which the probes write into), and the largest ``|f|`` seen."""
     h = validate.number(h, "h", positive=True)
     grad = np.zeros_like(w)
     largest = 0.0
@@ -67,11 +84,11 @@ def _differences(
             w[k] = old + sign * h
             if w[k] == old:
                 raise validate.InputError(f"h = {h:g} is too small for w{list(k)} = {old:g}: w + h == w")
-            value = float(f(w))
+            where = f" at w{list(k)} {'+' if sign > 0 else '-'} h"
+            value = validate.real(f(w), "f", where)
             if not np.isfinite(value):
                 raise validate.InputError(
-                    f"f: not finite ({value}) at w{list(k)} {'+' if sign > 0 else '-'} h (h = {h:g}): "
-                    "finite differences need a finite f near w"
+                    f"f: not finite ({value}){where} (h = {h:g}): finite differences need a finite f near w"
                 )
             largest = max(largest, abs(value))
             if sign > 0:
@@ -85,8 +102,18 @@ def _differences(
 class GradCheck:
     r"""The result of :func:`compare`: the norm-relative error, the largest entry-wise difference, and where.
 
-    ``diff`` is :math:`\lVert a - r \rVert` itself, and ``noise`` the size of difference that
+    ``diff`` is :math:`\lVert a - r \rVert` itself, ``norm`` is
+    :math:`\max(\lVert a \rVert, \lVert r \rVert)`, and ``noise`` the size of difference that
     finite differences cannot resolve (0 unless :func:`check_grad` estimated it).
+
+    Examples
+    --------
+    >>> from bigram_ref import check_grad
+    >>> huge = check_grad(lambda w: 1e12 + float(w @ w), lambda w: 0 * w, [1.0, 2.0])  # wrong: 0, not 2w
+    >>> huge.conclusive, huge.ok()
+    (False, False)
+    >>> print(huge.verdict())
+    inconclusive: the finite differences' noise, 3.1e+01, is over 1% of the gradient's norm, 0.0e+00
     """
 
     error: float
@@ -94,10 +121,33 @@ class GradCheck:
     where: tuple[int, ...]
     diff: float = 0.0
     noise: float = 0.0
+    norm: float = 0.0
+
+    @property
+    def conclusive(self) -> bool:
+        """Whether finite differences can judge this gradient, as they can if ``noise <= RESOLUTION * norm``."""
+        return self.noise <= RESOLUTION * self.norm
 
     def ok(self, rtol: float = 1e-6) -> bool:
-        """True when the norm-relative error is at most ``rtol``, or the difference is within the noise."""
-        return self.error <= rtol or self.diff <= self.noise
+        """True when the check is conclusive and the error is at most ``rtol``, or the difference within the noise."""
+        rtol = validate.number(rtol, "rtol")
+        return self.conclusive and (self.error <= rtol or self.diff <= self.noise)
+
+    def verdict(self, rtol: float = 1e-6) -> str:
+        """:meth:`ok`'s answer in words, with its reason: ``ok: ...``, ``wrong: ...`` or ``inconclusive: ...``."""
+        passed = self.ok(rtol)
+        if not self.conclusive:
+            return (
+                f"inconclusive: the finite differences' noise, {self.noise:.1e}, is over {RESOLUTION:.0%} "
+                f"of the gradient's norm, {self.norm:.1e}"
+            )
+        if passed and self.error <= rtol:
+            return f"ok: error {self.error:.1e} <= rtol {rtol:g}"
+        if passed:
+            within = f"the difference, {self.diff:.1e}, is within the noise, {self.noise:.1e}"
+            return f"ok: error {self.error:.1e}, but {within}"
+        within = f" and the difference, {self.diff:.1e}, is above the noise, {self.noise:.1e}" if self.noise else ""
+        return f"wrong: error {self.error:.1e} > rtol {rtol:g}{within}; the largest difference is at {self.where}"
 
 
 def compare(analytic: ArrayLike, reference: ArrayLike) -> GradCheck:
@@ -127,23 +177,22 @@ def compare(analytic: ArrayLike, reference: ArrayLike) -> GradCheck:
     # divided by their largest entry first: no overflow near 1e308, no underflow near 1e-308
     a, r = a / unit, r / unit
     diff = np.abs(a - r)
-    error = float(np.linalg.norm(diff)) / max(float(np.linalg.norm(a)), float(np.linalg.norm(r)))
+    norm = max(float(np.linalg.norm(a)), float(np.linalg.norm(r)))
+    error = float(np.linalg.norm(diff)) / norm
     worst = np.unravel_index(int(np.argmax(diff)), diff.shape)
     with np.errstate(over="ignore"):  # sizes near float64's limit may print as inf; the error above is exact
         return GradCheck(
-            error, float(diff.max()) * unit, tuple(int(k) for k in worst), float(np.linalg.norm(diff)) * unit
+            error,
+            float(diff.max()) * unit,
+            tuple(int(k) for k in worst),
+            float(np.linalg.norm(diff)) * unit,
+            norm=norm * unit,
         )
 
 
 def _gradient(x: ArrayLike, name: str) -> NDArray[np.float64]:
-    """A gradient to compare: numbers, finite (the message names both arguments, as one rule)."""
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise validate.InputError("analytic and reference: expected non-empty, finite gradients") from None
-    if not np.all(np.isfinite(arr)):
-        raise validate.InputError("analytic and reference: expected non-empty, finite gradients")
-    return arr
+    """A gradient to compare: finite real numbers (the message names both arguments, as one rule)."""
+    return _finite(x, name, "analytic and reference: expected non-empty, finite gradients")
 
 
 def check_grad(
@@ -153,6 +202,11 @@ def check_grad(
     h: float = 1e-5,
 ) -> GradCheck:
     """Check an analytic gradient function against central finite differences at ``w``.
+
+    The result also holds the finite differences' rounding noise: a difference within it
+    passes, and where it is more than :data:`RESOLUTION` of the gradient's norm the check is
+    inconclusive (:attr:`GradCheck.conclusive`), so :meth:`GradCheck.ok` is False whatever the
+    gradient, and :meth:`GradCheck.verdict` says why.
 
     Examples
     --------
@@ -164,8 +218,8 @@ def check_grad(
     >>> check_grad(lambda w: float(np.sin(w).sum()), np.sin, [0.1, 0.7]).ok()  # wrong derivative
     False
     """
-    reference, largest = _differences(f, w, h)
-    w = np.asarray(w, dtype=np.float64)
+    w = _point(w)
+    reference, largest = _differences(f, w.copy(), h)
     report = compare(grad(w.copy()), reference)
     noise = float(np.sqrt(w.size)) * float(np.finfo(np.float64).eps) * largest / float(h)
     return dataclasses.replace(report, noise=noise)

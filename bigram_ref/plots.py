@@ -130,6 +130,16 @@ def _fmt(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}f}".replace("-", "−")
 
 
+def _entry(x: float) -> str:
+    """A value as a cell shows it: 3 decimals, or e-notation where 3 decimals would show a non-zero value as 0."""
+    return f"{x:.1e}".replace("-", "−") if x != 0 and round(x, 3) == 0 else _fmt(x + 0.0)  # + 0.0: no −0.000
+
+
+def _value(x: float, digits: int = 4) -> str:
+    """A loss or a logit as written: fixed decimals at ordinary sizes, else significant digits (1e+300)."""
+    return f"{x:.{digits}f}" if x == 0 or 1e-3 <= abs(x) < 1e5 else f"{x:.{digits}g}"
+
+
 def _count(x: float, grouping: str = ",") -> str:
     """A count as written: whole, its digits grouped (``32,033``; ``grouping=""``: none), else 4 significant digits."""
     return f"{int(x):{grouping}}" if float(x).is_integer() else f"{x:.4g}"
@@ -196,30 +206,45 @@ def _describe_counts(N: NDArray[Any], vocab: Vocab) -> str:
 def training_curve(
     losses: Sequence[float], optimum: float, *, label: str = "neural model", theme: Theme = "light"
 ) -> Figure:
-    """Training loss per step (a line) against the count model's loss (a dashed horizontal line)."""
+    """Training loss per step (a line) against the count model's loss (a dashed horizontal line).
+
+    Every value must be finite and within ±1e300: nearer float64's limit the axis' margins and
+    ticks overflow, so such values are refused rather than drawn wrong.
+    """
     losses = validate.series(losses, "losses")
     optimum = validate.number(optimum, "optimum")
     label = validate.instance(label, "label", str)
+    k = int(np.argmax(np.abs(losses)))  # the largest in size: if it fits on the axis, all do
+    validate.plottable(losses[k], f"losses[{k}]")
+    validate.plottable(optimum, "optimum")
     with _canvas(theme, (WIDTH, 3.6)) as (fig, ax, p):
         ax.plot(np.arange(len(losses)), losses, color=p.row, linewidth=2, label=_literal([label])[0])
-        ax.axhline(optimum, color=p.target, linestyle="--", label=f"count model {optimum:.4f}")
+        ax.axhline(optimum, color=p.target, linestyle="--", label=f"count model {_value(optimum)}")
         ax.set_xlabel("gradient step")
         ax.set_ylabel("average NLL per bigram")
         ax.legend(frameon=False)
+    steps = len(losses) - 1
+    last = losses[-1]
+    where = "above" if last > optimum else "on" if last == optimum else "below"
     fig.set_label(
-        f"Line chart of the {label}'s average NLL per bigram over {len(losses) - 1} gradient steps: "
-        f"it starts at {losses[0]:.4f} and ends at {losses[-1]:.4f}, above a dashed horizontal line "
-        f"at {optimum:.4f}, the count model's NLL."
+        f"Line chart of the {label}'s average NLL per bigram over {steps} gradient step{'s' * (steps != 1)}: "
+        f"it starts at {_value(losses[0])} and ends at {_value(last)}, {where} a dashed horizontal line "
+        f"at {_value(optimum)}, the count model's NLL."
     )
     return fig
 
 
 def sgd_step_bars(z: ArrayLike, y: int, lr: float, labels: Sequence[str], *, theme: Theme = "light") -> Figure:
-    """One SGD step on one row: probabilities before and after ``z ← z − lr (p − t)``, target marked."""
+    """One SGD step on one row: probabilities before and after ``z ← z − lr (p − t)``, target marked.
+
+    ``labels`` is any iterable of ``V`` non-blank strings (a generator is read once). The alt
+    text says whether each probability rises, falls or stays at the 3 decimals it shows, and by
+    how much when a change is too small to show.
+    """
     z = validate.logits(z, ndims=(1,)).astype(np.float64)
     y = int(validate.indices(y, "y", z.size, shape=()))
     lr = validate.number(lr, "lr", positive=True)
-    labels = validate.labels(labels, z.size)
+    labels = validate.figure_labels(labels, z.size)
     before = softmax(z)
     after = softmax(z - lr * grad_logits(z, y))
     x = np.arange(z.size)
@@ -240,10 +265,7 @@ def sgd_step_bars(z: ArrayLike, y: int, lr: float, labels: Sequence[str], *, the
         ax.set_ylabel("probability")
         ax.set_ylim(0, max(before.max(), after.max()) * 1.3)
         ax.legend(loc="upper right", frameon=False)
-    moves = "; ".join(
-        f"{labels[k]} {'rises' if after[k] > before[k] else 'falls'} from {before[k]:.3f} to {after[k]:.3f}"
-        for k in range(z.size)
-    )
+    moves = "; ".join(_move(labels[k], before[k], after[k]) for k in range(z.size))
     fig.set_label(
         f"Bar chart of the probabilities of {', '.join(labels)} before and after one gradient step of size "
         f"{lr:g} with target {labels[y]}: {moves}."
@@ -251,11 +273,25 @@ def sgd_step_bars(z: ArrayLike, y: int, lr: float, labels: Sequence[str], *, the
     return fig
 
 
+def _move(label: str, before: float, after: float) -> str:
+    """How one probability moves, in words true at the 3 decimals shown: it rises, falls, or stays (and by how much)."""
+    if f"{before:.3f}" != f"{after:.3f}":
+        return f"{label} {'rises' if after > before else 'falls'} from {before:.3f} to {after:.3f}"
+    if after == before:
+        return f"{label} stays at {before:.3f}"
+    return f"{label} stays at {before:.3f} ({'up' if after > before else 'down'} by {abs(after - before):.1e})"
+
+
 def jacobian_heatmap(z: ArrayLike, labels: Sequence[str] | None = None, *, theme: Theme = "light") -> Figure:
-    """The softmax Jacobian ``diag(p) − p pᵀ`` of a small logit vector, values written in the cells."""
+    """The softmax Jacobian ``diag(p) − p pᵀ`` of a small logit vector, values written in the cells.
+
+    Logits may be −inf or huge: an entry is then 0 where a probability is 0 or 1, and the alt
+    text says so. A cell shows 3 decimals, or e-notation where 3 decimals would show a non-zero
+    entry as 0.
+    """
     J = softmax_jacobian(z)
     V = J.shape[0]
-    labels = [str(k) for k in range(V)] if labels is None else validate.labels(labels, V)
+    labels = [str(k) for k in range(V)] if labels is None else validate.figure_labels(labels, V)
     lim = float(np.abs(J).max())
     with _canvas(theme, (5.2, 4.2)) as (fig, ax, p):
         norm = Normalize(-lim, lim)
@@ -263,25 +299,39 @@ def jacobian_heatmap(z: ArrayLike, labels: Sequence[str] | None = None, *, theme
         for j in range(V):
             for k in range(V):
                 ink = _ink(to_rgb(p.signed(norm(J[j, k]))))
-                ax.text(k, j, _fmt(J[j, k]), ha="center", va="center", fontsize=11, color=ink)
+                ax.text(k, j, _entry(J[j, k]), ha="center", va="center", fontsize=11, color=ink)
         ax.set_xticks(range(V), _literal(labels))
         ax.set_yticks(range(V), _literal(labels))
         ax.set_xlabel(r"$l$  (logit $z_l$)")
         ax.set_ylabel(r"$j$  (probability $p_j$)")
         ax.set_title(r"$\partial p_j / \partial z_l = p_j\,(\delta_{jl} - p_l)$")
         fig.colorbar(image, ax=ax, shrink=0.8)
-    off = J[~np.eye(V, dtype=bool)]
-    entries = (
-        f"The diagonal is positive ({', '.join(_fmt(v) for v in np.diag(J))}) and every other entry negative, "
-        f"from {_fmt(off.min())} to {_fmt(off.max())}; blue is negative, red positive."
-        if V > 1
-        else "With one symbol its probability is always 1, so the only entry is 0."
-    )
     fig.set_label(
-        f"A {V} by {V} heat map of the softmax Jacobian for the logits {', '.join(_fmt(v, 2) for v in np.ravel(z))}"
-        f" (rows j and columns l: {', '.join(labels)}), each cell showing its value. {entries}"
+        f"A {V} by {V} heat map of the softmax Jacobian for the logits "
+        f"{', '.join(_value(v, 2).replace('-', '−') for v in np.ravel(z))}"
+        f" (rows j and columns l: {', '.join(labels)}), each cell showing its value. {_describe_jacobian(J)}"
     )
     return fig
+
+
+def _describe_jacobian(J: NDArray[np.floating[Any]]) -> str:
+    """The signs and values of a softmax Jacobian, as they are: an entry is 0 where a probability is 0 or 1."""
+    if J.shape[0] == 1:
+        return "With one symbol its probability is always 1, so the only entry is 0."
+    if not J.any():
+        return "Every entry is 0: each probability is 0 or 1."
+    diag, off = np.diag(J), J[~np.eye(J.shape[0], dtype=bool)]
+
+    def sign(values: NDArray[np.floating[Any]], word: str) -> str:
+        return "0" if not values.any() else word if values.all() else f"{word} or 0"
+
+    text = (
+        f"The diagonal is {sign(diag, 'positive')} ({', '.join(_entry(v) for v in diag)}) and every other entry "
+        f"{sign(off, 'negative')}, from {_entry(off.min())} to {_entry(off.max())}; blue is negative, red positive."
+    )
+    if not (diag.all() and off.all()):
+        text += " An entry is 0 where a probability is 0 or 1."
+    return text
 
 
 # the flow diagram as data: boxes (name -> position, text, kind) and arrows (from, to, kind)

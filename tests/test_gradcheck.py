@@ -17,6 +17,8 @@ from bigram_ref import (
     softmax,
     train,
 )
+from bigram_ref.gradcheck import RESOLUTION
+from bigram_ref.validate import InputError
 
 
 def test_numerical_grad_of_a_quadratic_is_exact_to_rounding() -> None:
@@ -69,13 +71,16 @@ def test_check_grad_catches_a_wrong_gradient() -> None:
         (lambda: numerical_grad(lambda w: 0.0, [1.0], h=0.0), r"^h: expected a finite number > 0, got 0.0"),
         (
             lambda: numerical_grad(lambda w: 0.0, [[1.0], [1.0, 2.0]]),
-            r"^w: expected finite values to differentiate at$",
+            r"^w: expected a rectangular array of numbers, got \[\[1.0\], \[1.0, 2.0\]\]$",
         ),
+        (lambda: numerical_grad(lambda w: 0.0, ["a"]), r"^w: expected finite values to differentiate at$"),
+        (lambda: numerical_grad(lambda w: 0.0, [1j]), r"^w: expected finite values to differentiate at$"),
         (lambda: numerical_grad(lambda w: float("inf"), [1.0]), r"^f: not finite \(inf\) at w\[0\] \+ h \(h = 1e-05\)"),
         (
             lambda: numerical_grad(lambda w: float("nan") if w[0] < 1 else 0.0, [1.0]),
             r"^f: not finite \(nan\) at w\[0\] - h",
         ),
+        (lambda: numerical_grad(lambda w: 2**2000, [1.0]), r"^f: not finite \(inf\) at w\[0\] \+ h"),
         (lambda: numerical_grad(lambda w: 0.0, [1e200]), r"^h = 1e-05 is too small for w\[0\] = 1e\+200: w \+ h == w$"),
         (
             lambda: numerical_grad(lambda w: 0.0, [1.0], h=1e-300),
@@ -84,13 +89,49 @@ def test_check_grad_catches_a_wrong_gradient() -> None:
         (lambda: compare("a", "b"), r"^analytic and reference: expected non-empty, finite gradients$"),
         (
             lambda: compare([[1.0], [1.0, 2.0]], [1.0]),
-            r"^analytic and reference: expected non-empty, finite gradients$",
+            r"^analytic: expected a rectangular array of numbers, got \[\[1.0\], \[1.0, 2.0\]\]$",
         ),
+        (lambda: compare([1.0], None), r"^reference: expected a rectangular array of numbers, got None$"),
+        (lambda: compare([1j], [1.0]), r"^analytic and reference: expected non-empty, finite gradients$"),
+        (lambda: compare([], []), r"^analytic and reference: expected non-empty, finite gradients$"),
+        (lambda: compare([1.0], [1.0]).ok(rtol="x"), r"^rtol: expected a finite number >= 0, got 'x'$"),  # type: ignore[arg-type]
+        (lambda: compare([1.0], [1.0]).ok(rtol=-1.0), r"^rtol: expected a finite number >= 0, got -1.0$"),
+        (lambda: check_grad(lambda w: 0.0, lambda w: None, [1.0]), r"^analytic: expected a rectangular array"),
     ],
 )
 def test_bad_input(call: object, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InputError, match=message):
         call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, "None"),
+        (1j, "1j"),
+        ("1.5", "'1.5'"),
+        (True, "True"),
+        (np.array([2.0]), r"array\(\[2\.\]\)"),
+        (np.array(1.0 + 0j), r"array\(1\.\+0\.j\)"),
+    ],
+)
+def test_f_must_return_one_real_number(value: object, shown: str) -> None:
+    """None, complex, text, bool or an array from f: an InputError naming f, the value and the point."""
+    with pytest.raises(InputError, match=rf"^f: expected a real number \(a scalar\), got {shown} at w\[0\] \+ h$"):
+        numerical_grad(lambda w: value, [1.0])  # type: ignore[arg-type, return-value]
+
+
+def test_f_may_return_numpy_scalars_and_plain_ints() -> None:
+    """No false alarm: NumPy floats and ints, 0-d arrays and Python ints are real numbers."""
+    for f, slope, tolerance in (
+        (lambda w: np.float32(w[0]) * 2, 2.0, 0.1),  # float32 rounds w +- h: a rough slope
+        (lambda w: np.array(2.0 * w[0]), 2.0, 1e-9),
+        (lambda w: (w**2).sum(), 2.0, 1e-9),  # np.float64
+        (lambda w: 7, 0.0, 0.0),
+        (lambda w: np.int64(7), 0.0, 0.0),
+    ):
+        g = numerical_grad(f, [1.0])  # type: ignore[arg-type]
+        assert g.shape == (1,) and abs(g[0] - slope) <= tolerance, (g, slope)
 
 
 # --- the error measure on real gradients ---------------------------------------------------------
@@ -149,5 +190,62 @@ def test_the_census_gradient_passes_on_the_way_to_the_optimum(
     right = check_grad(f, lambda w: grad_weights(w, xs, ys), W)
     assert right.ok(), right
     assert 0 < right.noise < 1e-8  # what central differences cannot resolve here
+    assert right.conclusive and right.noise < RESOLUTION / 10 * right.norm  # far from a false "inconclusive"
+    assert right.verdict().startswith("ok: error"), right.verdict()
     assert not check_grad(f, lambda w: grad_weights(w, xs, ys).T, W).ok()
     assert not check_grad(f, lambda w: 1.01 * grad_weights(w, xs, ys), W).ok()
+
+
+# --- when finite differences cannot judge a gradient ---------------------------------------------
+
+
+def huge(w: np.ndarray) -> float:
+    """|f| about 1e12 with a gradient 2w of size 1: f's rounding (1e-4) over 2h swamps the gradient."""
+    return 1e12 + float(w @ w)
+
+
+def test_a_wrong_gradient_is_never_passed_when_f_is_huge() -> None:
+    for wrong in (lambda w: 0 * w, lambda w: 3 * w, lambda w: -2 * w):
+        report = check_grad(huge, wrong, [1.0, 2.0])
+        assert report.noise > RESOLUTION * report.norm
+        assert not report.conclusive
+        assert not report.ok()
+        assert not report.ok(rtol=1.0)  # no tolerance turns an inconclusive check into a pass
+        assert report.verdict() == (
+            f"inconclusive: the finite differences' noise, {report.noise:.1e}, is over 1% "
+            f"of the gradient's norm, {report.norm:.1e}"
+        )
+    assert f"{check_grad(huge, lambda w: 0 * w, [1.0, 2.0]).noise:.1e}" == "3.1e+01"  # sqrt(2) eps 1e12 / h
+    right = check_grad(huge, lambda w: 2 * w, [1.0, 2.0])  # right, but nothing can be concluded here either
+    assert not right.ok() and right.verdict().startswith("inconclusive")
+
+
+def test_a_huge_f_with_a_gradient_as_large_is_judged() -> None:
+    """The limit is relative: |f| 5e12 with a gradient of norm 4.5e12 is resolved, right and wrong."""
+    f = lambda w: 1e12 * float(w @ w)  # noqa: E731
+    right = check_grad(f, lambda w: 2e12 * w, [1.0, 2.0])
+    assert right.conclusive and right.ok(), right
+    assert right.verdict().startswith("ok: error ")
+    wrong = check_grad(f, lambda w: 2.02e12 * w, [1.0, 2.0])
+    assert wrong.conclusive and not wrong.ok()
+    assert wrong.verdict() == (
+        f"wrong: error {wrong.error:.1e} > rtol 1e-06 and the difference, {wrong.diff:.1e}, is above the noise, "
+        f"{wrong.noise:.1e}; the largest difference is at (1,)"
+    )
+    assert f"{wrong.error:.1e}" == "9.9e-03"  # 0.02 / 2.02
+
+
+def test_the_limit_is_one_percent_of_the_norm() -> None:
+    assert RESOLUTION == 0.01
+    assert GradCheck(0.0, 0.0, (0,), noise=1.0, norm=100.0).conclusive
+    assert not GradCheck(0.0, 0.0, (0,), noise=1.01, norm=100.0).conclusive
+    assert not GradCheck(0.0, 0.0, (0,), noise=1.01, norm=100.0).ok()
+    assert compare([1.0, 2.0], [1.0, 2.0]).conclusive  # compare knows no noise: always conclusive
+    assert compare([0.0], [0.0]).conclusive and compare([0.0], [0.0]).ok()
+
+
+def test_verdicts_say_why() -> None:
+    assert compare([1.0, 2.0], [1.0, 2.0]).verdict() == "ok: error 0.0e+00 <= rtol 1e-06"
+    assert compare([1.0, 2.0], [1.0, 4.0]).verdict(rtol=0.1) == (
+        f"wrong: error {2 / np.hypot(1, 4):.1e} > rtol 0.1; the largest difference is at (1,)"
+    )

@@ -7,7 +7,9 @@ computation with the package: the data in its artists and the numbers in its des
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import io
+import re
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
@@ -218,3 +220,188 @@ def test_an_unknown_theme_is_refused() -> None:
 def test_a_figure_without_a_description_has_no_alt_text() -> None:
     with pytest.raises(InputError, match=r"^fig: has no description"):
         alt_text(Figure())
+
+
+# -- hostile but valid input: what the figure says must still be true -----------------------------
+
+
+def drawn(fig: Figure) -> Figure:
+    """The figure rendered (as the docs build renders it): any warning fails the test."""
+    FigureCanvasAgg(fig).draw()
+    return fig
+
+
+def number(text: str) -> float:
+    return float(text.replace("−", "-"))
+
+
+def close_as_written(text: str, value: float) -> bool:
+    """A value as a figure writes it: zero only if it is zero, of the same sign, and right to the digits shown."""
+    written = number(text)
+    return np.sign(written) == np.sign(value) and bool(np.isclose(written, value, rtol=0.05, atol=5e-4))
+
+
+def check_jacobian_alt_text(fig: Figure, z: list[float]) -> None:
+    """Every claim of the Jacobian's alt text and cells, checked against softmax_jacobian."""
+    J = softmax_jacobian(z)
+    text = alt_text(fig)
+    shown = re.search(r"for the logits (.*) \(rows j", text)
+    assert shown is not None, text
+    for written, value in zip(shown.group(1).split(", "), z, strict=True):
+        assert number(written) == value or np.isclose(number(written), value, rtol=1e-3, atol=5e-3), (written, value)
+    for (j, k), written in cell_texts(fig).items():
+        assert close_as_written(written, J[j, k]), (j, k, written, J[j, k])
+    if not J.any():
+        assert text.endswith("Every entry is 0: each probability is 0 or 1."), text
+        return
+    claim = re.search(r"The diagonal is (.+?) \((.+?)\) and every other entry (.+?), from (\S+) to (\S+);", text)
+    assert claim is not None, text
+    diag, off = np.diag(J), J[~np.eye(len(z), dtype=bool)]
+    for words, values, sign in ((claim[1], diag, "positive"), (claim[3], off, "negative")):
+        assert words == ("0" if not values.any() else sign if values.all() else f"{sign} or 0"), (words, values)
+    assert all(close_as_written(w, v) for w, v in zip(claim[2].split(", "), diag, strict=True))
+    assert close_as_written(claim[4], off.min()) and close_as_written(claim[5], off.max())
+    assert ("An entry is 0 where a probability is 0 or 1." in text) == (not (diag.all() and off.all()))
+
+
+@pytest.mark.parametrize(
+    "z",
+    [
+        [0.20, -0.10, 0.05],  # the worked example: all diagonal entries positive
+        [0.0, -np.inf, 1.0],  # a probability 0: its row and column are 0
+        [0.0, 1e300, 1.0],  # one probability 1, the rest 0: every entry 0
+        [0.0, -20.0, -30.0],  # entries of 1e-9 and below: never written as 0.000
+        [0.0, 745.0],  # p = (e^-745, 1): a diagonal of 0 and 5e-324
+    ],
+)
+def test_jacobian_alt_text_is_true_for_extreme_logits(z: list[float]) -> None:
+    fig = drawn(jacobian_heatmap(z))
+    check_jacobian_alt_text(fig, z)
+    assert "positive (0.000" not in alt_text(fig)  # the probe's case: "positive" next to a zero
+
+
+def test_jacobian_alt_text_of_the_probes_cases() -> None:
+    assert alt_text(jacobian_heatmap([0.0, -np.inf, 1.0])).endswith(
+        "The diagonal is positive or 0 (0.197, 0.000, 0.197) and every other entry negative or 0, "
+        "from −0.197 to 0.000; blue is negative, red positive. An entry is 0 where a probability is 0 or 1."
+    )
+    huge = alt_text(jacobian_heatmap([0.0, 1e300, 1.0]))
+    assert "for the logits 0.00, 1e+300, 1.00 (rows" in huge and len(huge) < 200, huge
+
+
+def moves(fig: Figure) -> dict[str, str]:
+    """Each label's sentence in the bar chart's alt text."""
+    text = alt_text(fig)
+    return dict(part.split(" ", 1) for part in text[text.index(": ") + 2 : -1].split("; "))
+
+
+def check_sgd_alt_text(fig: Figure, z: list[float], y: int, lr: float, labels: list[str]) -> None:
+    """Each 'rises', 'falls' or 'stays' against the probabilities before and after the step, computed here."""
+    before = softmax(z)
+    after = softmax(np.asarray(z) - lr * (before - one_hot(y, len(z))))
+    assert np.array_equal(bars(fig), [*before, *after])
+    said = moves(fig)
+    assert list(said) == labels
+    for k, label in enumerate(labels):
+        b, a = f"{before[k]:.3f}", f"{after[k]:.3f}"
+        sentence = said[label]
+        if sentence.startswith(("rises", "falls")):
+            assert b != a, sentence  # never "falls from 0.500 to 0.500"
+            assert sentence == f"{'rises' if after[k] > before[k] else 'falls'} from {b} to {a}"
+        elif after[k] == before[k]:
+            assert sentence == f"stays at {b}"
+        else:
+            assert b == a
+            change = "up" if after[k] > before[k] else "down"
+            assert sentence == f"stays at {b} ({change} by {abs(after[k] - before[k]):.1e})"
+
+
+@pytest.mark.parametrize(
+    ("z", "y", "lr"),
+    [
+        ([0.20, -0.10, 0.05], 1, 1.0),  # the worked example
+        ([0.0, 0.0], 0, 1e-9),  # the probe's case: a change too small for 3 decimals
+        ([0.0, -np.inf, 1.0], 1, 1.0),  # a target of probability 0 stays at 0
+        ([0.0, 1e300], 0, 1.0),  # probabilities 0 and 1 that one step cannot move
+        ([0.0, 1.0], 0, 1e308),  # a huge step
+    ],
+)
+def test_sgd_step_alt_text_is_true(z: list[float], y: int, lr: float) -> None:
+    labels = [chr(ord("a") + k) for k in range(len(z))]
+    check_sgd_alt_text(drawn(sgd_step_bars(z, y=y, lr=lr, labels=labels)), z, y, lr, labels)
+
+
+def test_sgd_step_alt_text_of_the_probes_case() -> None:
+    fig = sgd_step_bars([0.0, 0.0], y=0, lr=1e-9, labels=["a", "b"])
+    assert moves(fig) == {"a": "stays at 0.500 (up by 2.5e-10)", "b": "stays at 0.500 (down by 2.5e-10)"}
+
+
+def test_labels_may_come_from_a_generator() -> None:
+    fig = sgd_step_bars([0.0, 1.0], y=1, lr=1.0, labels=(c for c in "xy"))  # type: ignore[arg-type]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["x", "y"]
+    assert list(moves(fig)) == ["x", "y"]
+    fig = jacobian_heatmap([0.0, 1.0], labels=iter(["p", "q"]))  # type: ignore[arg-type]
+    assert "(rows j and columns l: p, q)" in alt_text(fig)
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        (5, r"^labels: expected a list of 2 strings, got 5$"),
+        (None, r"^labels: expected a list of 2 strings, got None$"),
+        ((c for c in "xyz"), r"^labels: expected 2 strings, one per symbol, got \['x', 'y', 'z'\]$"),
+        ((k for k in range(2)), r"^labels: expected 2 strings, one per symbol, got \[0, 1\]$"),
+        (["", ""], r"^labels\[0\]: expected a label with something to show, got ''$"),
+        (["a", " "], r"^labels\[1\]: expected a label with something to show, got ' '$"),
+        ("ab", r"^labels: expected 2 strings, one per symbol, got 'ab'$"),
+    ],
+)
+def test_bad_labels_are_refused_by_both_figures(labels: object, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        sgd_step_bars([0.0, 1.0], y=1, lr=1.0, labels=labels)  # type: ignore[arg-type]
+    if labels is not None and not isinstance(labels, Iterator):  # None: numbered labels; a generator is spent
+        with pytest.raises(InputError, match=message):
+            jacobian_heatmap([0.0, 1.0], labels=labels)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("losses", "optimum", "message"),
+    [
+        ([1e308, -1e308], 0.0, r"^losses\[0\] = 1e\+308: expected a value within ±1e\+300"),
+        ([1.0, -1e308], 0.0, r"^losses\[1\] = -1e\+308: expected a value within ±1e\+300"),
+        ([1e308, 1e308], 1e308, r"^losses\[0\] = 1e\+308: expected a value within ±1e\+300"),
+        ([1.0, 2.0], 1e308, r"^optimum = 1e\+308: expected a value within ±1e\+300, which a figure's axis can hold$"),
+        ([1e300, 1e300 * (1 + 1e-15)], 1.0, r"^losses\[1\] = 1.0000000000000011e\+300: expected a value within"),
+    ],
+)
+def test_training_curve_refuses_values_no_axis_can_hold(losses: list[float], optimum: float, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        training_curve(losses, optimum)
+
+
+def check_curve_alt_text(fig: Figure, losses: list[float], optimum: float) -> None:
+    pattern = r"over (\d+) gradient steps?: it starts at (\S+) and ends at (\S+), (\w+) a dashed .* at (\S+),"
+    said = re.search(pattern, alt_text(fig))
+    assert said is not None, alt_text(fig)
+    assert int(said[1]) == len(losses) - 1
+    for written, value in ((said[2], losses[0]), (said[3], losses[-1]), (said[5], optimum)):
+        assert np.isclose(float(written), value, rtol=1e-3, atol=0), (written, value)
+    assert said[4] == ("above" if losses[-1] > optimum else "below" if losses[-1] < optimum else "on")
+
+
+@pytest.mark.parametrize(
+    ("losses", "optimum"),
+    [
+        ([3.0, 2.5, 2.4], 2.3),
+        ([1e300, -1e300], 1e300),  # the largest values an axis takes: drawn, said in e-notation
+        ([3.0, 0.5], 1.0),  # ends below the dashed line
+        ([2.0], 2.0),  # no step: on the line
+        ([1e-7, 2e-9], 0.0),  # small values not written as 0.0000
+    ],
+)
+def test_training_curve_draws_extreme_values_and_says_them(losses: list[float], optimum: float) -> None:
+    fig = drawn(training_curve(losses, optimum))
+    fig.savefig(io.BytesIO(), format="svg")  # as the docs build saves it: no warning either
+    assert list(fig.axes[0].lines[0].get_ydata()) == losses
+    check_curve_alt_text(fig, losses, optimum)
+    assert len(alt_text(fig)) < 250  # no 300-digit numbers
