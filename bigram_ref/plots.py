@@ -244,7 +244,7 @@ def sgd_step_bars(z: ArrayLike, y: int, lr: float, labels: Sequence[str], *, the
     z = validate.logits(z, ndims=(1,)).astype(np.float64)
     y = int(validate.indices(y, "y", z.size, shape=()))
     lr = validate.number(lr, "lr", positive=True)
-    labels = validate.figure_labels(labels, z.size)
+    labels = validate.labels(labels, z.size)
     before = softmax(z)
     after = softmax(z - lr * grad_logits(z, y))
     x = np.arange(z.size)
@@ -291,7 +291,7 @@ def jacobian_heatmap(z: ArrayLike, labels: Sequence[str] | None = None, *, theme
     """
     J = softmax_jacobian(z)
     V = J.shape[0]
-    labels = [str(k) for k in range(V)] if labels is None else validate.figure_labels(labels, V)
+    labels = [str(k) for k in range(V)] if labels is None else validate.labels(labels, V)
     lim = float(np.abs(J).max())
     with _canvas(theme, (5.2, 4.2)) as (fig, ax, p):
         norm = Normalize(-lim, lim)

@@ -54,7 +54,9 @@ __all__ = [
     "logits",
     "nfc",
     "number",
+    "plottable",
     "probabilities",
+    "real",
     "row_totals",
     "same_shape",
     "series",
@@ -370,11 +372,49 @@ def series(values: ArrayLike, name: str) -> list[float]:
     return [float(v) for v in arr]
 
 
-def labels(items: Sequence[str], V: int, name: str = "labels") -> list[str]:
-    """One text label (str) per symbol: exactly ``V`` of them."""
+def labels(items: Iterable[str], V: int, name: str = "labels") -> list[str]:
+    """One text label (str) per symbol, exactly ``V`` of them, none blank; from any iterable (a generator is read once).
+
+    A blank label would leave a bar or a row that the figure's description cannot name.
+    """
+    given = items
+    if not isinstance(items, str | Sequence):
+        try:
+            items = given = list(items)  # a generator's items are named, not the generator
+        except TypeError:  # not iterable at all
+            items = "not a list"
     if isinstance(items, str) or len(items) != V or not all(isinstance(s, str) for s in items):
-        raise InputError(f"{name}: expected {V} strings, one per symbol, got {_short(repr(items))}")
+        strings = "string" if V == 1 else "strings"
+        raise InputError(f"{name}: expected {V} {strings}, one per symbol, got {_short(repr(given))}")
+    for k, label in enumerate(items):
+        if not label.strip():
+            raise InputError(f"{name}[{k}]: expected a label with something to show, got {label!r}")
     return list(items)
+
+
+def plottable(value: float, name: str) -> float:
+    """A value a figure's axis can show: within ±1e300 (near float64's limit, the axis' margins and ticks overflow)."""
+    if not abs(value) <= 1e300:
+        raise InputError(f"{name} = {float(value)!r}: expected a value within ±1e+300, which a figure's axis can hold")
+    return value
+
+
+def real(value: object, name: str, where: str = "") -> float:
+    """One real number, such as the value of a function: a Python or NumPy int or float, or a 0-d array of one.
+
+    Returned as a float. A bool, a complex number, a string, an array of several values or None
+    is refused; ``where`` (such as ``" at w[0] + h"``) ends the message. NaN and ±inf pass (an
+    int too large for float64 becomes ±inf): what a value that is not finite means is the
+    caller's rule.
+    """
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond float64
+            return math.inf if value > 0 else -math.inf
+    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "iuf":
+        return float(value)
+    raise InputError(f"{name}: expected a real number (a scalar), got {_short(repr(value))}{where}")
 
 
 def _invisible(c: str) -> bool:
@@ -474,50 +514,3 @@ def words(items: Iterable[str], source: str = "words", *, empty: bool = False) -
     if joined is not None and not joined.isascii() and not unicodedata.is_normalized("NFC", joined):
         return nfc(list(items))
     return items
-
-
-# --- rules for gradient checks and figures ---
-
-__all__ += ["figure_labels", "plottable", "real"]
-
-
-def real(value: object, name: str, where: str = "") -> float:
-    """One real number, such as the value of a function: a Python or NumPy int or float, or a 0-d array of one.
-
-    Returned as a float. A bool, a complex number, a string, an array of several values or None
-    is refused; ``where`` (such as ``" at w[0] + h"``) ends the message. NaN and ±inf pass (an
-    int too large for float64 becomes ±inf): what a value that is not finite means is the
-    caller's rule.
-    """
-    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
-        try:
-            return float(value)
-        except OverflowError:  # an int beyond float64
-            return math.inf if value > 0 else -math.inf
-    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "iuf":
-        return float(value)
-    raise InputError(f"{name}: expected a real number (a scalar), got {_short(repr(value))}{where}")
-
-
-def figure_labels(items: object, V: int, name: str = "labels") -> list[str]:
-    """A figure's labels: as :func:`labels` checks them, from any iterable (a generator is read once), none blank.
-
-    A blank label would leave a bar or a row that the figure's description cannot name.
-    """
-    if not isinstance(items, str | Sequence):
-        try:
-            items = list(items)  # type: ignore[call-overload]
-        except TypeError:  # not iterable at all
-            raise InputError(f"{name}: expected a list of {V} strings, got {_short(repr(items))}") from None
-    checked = labels(items, V, name)  # type: ignore[arg-type]
-    for k, label in enumerate(checked):
-        if not label.strip():
-            raise InputError(f"{name}[{k}]: expected a label with something to show, got {label!r}")
-    return checked
-
-
-def plottable(value: float, name: str) -> float:
-    """A value a figure's axis can show: within ±1e300 (near float64's limit, the axis' margins and ticks overflow)."""
-    if not abs(value) <= 1e300:
-        raise InputError(f"{name} = {float(value)!r}: expected a value within ±1e+300, which a figure's axis can hold")
-    return value

@@ -347,8 +347,8 @@ def test_labels_may_come_from_a_generator() -> None:
 @pytest.mark.parametrize(
     ("labels", "message"),
     [
-        (5, r"^labels: expected a list of 2 strings, got 5$"),
-        (None, r"^labels: expected a list of 2 strings, got None$"),
+        (5, r"^labels: expected 2 strings, one per symbol, got 5$"),
+        (None, r"^labels: expected 2 strings, one per symbol, got None$"),
         ((c for c in "xyz"), r"^labels: expected 2 strings, one per symbol, got \['x', 'y', 'z'\]$"),
         ((k for k in range(2)), r"^labels: expected 2 strings, one per symbol, got \[0, 1\]$"),
         (["", ""], r"^labels\[0\]: expected a label with something to show, got ''$"),
