@@ -109,11 +109,11 @@ class GradCheck:
     Examples
     --------
     >>> from bigram_ref import check_grad
-    >>> huge = check_grad(lambda w: 1e12 + float(w @ w), lambda w: 0 * w, [1.0, 2.0])  # wrong: 0, not 2w
+    >>> huge = check_grad(lambda w: 1e12 + float(w @ w), lambda w: 3 * w, [1.0, 2.0])  # wrong: 3w, not 2w
     >>> huge.conclusive, huge.ok()
     (False, False)
     >>> print(huge.verdict())
-    inconclusive: the finite differences' noise, 3.1e+01, is over 1% of the gradient's norm, 0.0e+00
+    inconclusive: the finite differences' noise, 3.1e+01, is over 1% of the larger gradient norm, 6.7e+00
     """
 
     error: float
@@ -129,7 +129,13 @@ class GradCheck:
         return self.noise <= RESOLUTION * self.norm
 
     def ok(self, rtol: float = 1e-6) -> bool:
-        """True when the check is conclusive and the error is at most ``rtol``, or the difference within the noise."""
+        """True when the check is conclusive and the error is at most ``rtol``, or the difference within the noise.
+
+        A difference within the noise passes whatever ``rtol`` is, so a passing gradient's error is
+        at most ``max(rtol, noise / norm)``, and a conclusive check keeps ``noise / norm`` at most
+        :data:`RESOLUTION` (1%). For a strict bound, test ``error <= rtol`` yourself;
+        :meth:`verdict` says which way a gradient passed.
+        """
         rtol = validate.number(rtol, "rtol")
         return self.conclusive and (self.error <= rtol or self.diff <= self.noise)
 
@@ -139,7 +145,7 @@ class GradCheck:
         if not self.conclusive:
             return (
                 f"inconclusive: the finite differences' noise, {self.noise:.1e}, is over {RESOLUTION:.0%} "
-                f"of the gradient's norm, {self.norm:.1e}"
+                f"of the larger gradient norm, {self.norm:.1e}"
             )
         if passed and self.error <= rtol:
             return f"ok: error {self.error:.1e} <= rtol {rtol:g}"

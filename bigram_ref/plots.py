@@ -386,13 +386,15 @@ def flow_diagram(theme: Theme = "light") -> Figure:
             arrow = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, color=colour, linewidth=1.4)
             arrow.set_gid(f"{a}->{b}")
             ax.add_patch(arrow)
-        ax.text(11.05, 2.5, "picks p[y]\n(loss only)", color=p.target, fontsize=9, va="center")
+        ax.text(11.05, 2.5, "picks p[y]\nfor the loss", color=p.target, fontsize=9, va="center")
         ax.text(0.2, 4.3, "forward", fontsize=11, weight="bold")
-        ax.text(0.2, 0.5, "backward: p − t, the target's only effect", fontsize=11, weight="bold", color=p.target)
+        ax.text(
+            0.2, 0.5, "backward: p − t, where the target sets the gradient", fontsize=11, weight="bold", color=p.target
+        )
     fig.set_label(
         "Flow of one training example. Forward (top row): "
         + " → ".join(FLOW_BOXES[k][1] for k in "ixzpL")
-        + ". The target one-hot t = one_hot(y) enters only at the loss, where it picks p[y]. "
+        + ". The target one-hot t = one_hot(y) takes no part in the forward pass; the loss uses it to pick p[y]. "
         "Backward (bottom row): p and t both flow into ∂L/∂z = p − t, which becomes the gradient "
         "of row i of W; every other row gets zero."
     )

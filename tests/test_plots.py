@@ -117,6 +117,8 @@ def check_flow_diagram(fig: Figure, census: Census) -> None:
     for part in ["x = one_hot(i)", "t = one_hot(y)", "W[i]", "∂L/∂z = p − t", "picks p[y]", "other rows: 0"]:
         assert part in texts
     assert "p and t both flow into ∂L/∂z = p − t" in alt_text(fig)
+    assert "t = one_hot(y) takes no part in the forward pass" in alt_text(fig)  # t's arrows: to L and to dz only
+    assert {a for a in arrows if a.startswith("t->")} == {"t->L", "t->dz"}
 
 
 CHECKS: dict[str, Callable[[Figure, Census], None]] = {

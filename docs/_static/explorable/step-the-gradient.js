@@ -455,7 +455,7 @@
         title = `Last action: Feed ${sym(i, y)}, one gradient step at η = ${state.lr}`;
         add("x selects a row", ...words(`x = one-hot(${sym(i)}) = ${oneHot(i)}, so z = xW = row ${sym(i)} of W = ${vec(before[i])}`));
         add("p = softmax(z)", vec(p));
-        add("t enters only at the loss", ...words(`t = one-hot(${sym(y)}) = ${oneHot(y)} picks p[${sym(y)}]: L = ${MINUS}log ${num(p[y])} = ${num(loss)}`));
+        add("t enters at the loss, not the forward pass", ...words(`t = one-hot(${sym(y)}) = ${oneHot(y)} picks p[${sym(y)}]: L = ${MINUS}log ${num(p[y])} = ${num(loss)}`));
         errorBars.update(g, null, `p minus t: ${g.map((v, j) => `${SPOKEN[j]} ${v < 0 ? "minus" : "plus"} ${num(Math.abs(v))}`).join(", ")}`);
         add("∂L/∂z = p − t", el("span", { class: "xp-vector", text: vec(g, signed) }), errorBars.svg);
         add(
