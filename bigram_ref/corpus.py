@@ -13,6 +13,7 @@ index, an entry of ``xs``) and ``y`` (the next index, an entry of ``ys``).
 from __future__ import annotations
 
 import importlib.resources
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +148,9 @@ class Vocab:
 
     def __post_init__(self) -> None:
         chars = self.chars
+        if isinstance(chars, list):  # a list of symbols is as good as a tuple; the vocabulary keeps a tuple
+            chars = tuple(chars)
+            object.__setattr__(self, "chars", chars)
         ok = isinstance(chars, tuple) and all(isinstance(c, str) and len(c) == 1 for c in chars)
         if not ok or len(set(chars)) != len(chars) or not chars or chars[0] != BOUNDARY:
             raise validate.InputError(
@@ -156,6 +160,14 @@ class Vocab:
         error = validate.word_error("".join(chars[1:]), "chars")  # the symbols a word may hold
         if error is not None:
             raise error
+        for c in () if "".join(chars).isascii() else chars:
+            form = unicodedata.normalize("NFC", c)
+            if form != c:  # such a symbol could never be encoded: words are read in NFC
+                points = " ".join(f"U+{ord(k):04X}" for k in form)
+                raise validate.InputError(
+                    f"chars: {c!r} (U+{ord(c):04X}) is not in NFC form, which is {form!r} ({points}); words are read"
+                    " in NFC, so no word could hold it"
+                )
         object.__setattr__(self, "_index", {c: k for k, c in enumerate(self.chars)})
 
     @classmethod

@@ -22,6 +22,7 @@ from bigram_ref.corpus import Vocab, bigrams
 from bigram_ref.validate import BOUNDARY, CorpusError
 
 __all__ = [
+    "MAX_SAMPLE_CHARS",
     "CountModel",
     "average_nll",
     "count_corpus",
@@ -196,6 +197,11 @@ def average_nll(P: ArrayLike, xs: ArrayLike, ys: ArrayLike) -> float:
     return counts_nll(P, count_matrix(xs, ys, P.shape[0]))
 
 
+MAX_SAMPLE_CHARS = 10**8
+"""The most characters :func:`sample_words` may hold at once, ``n · max_length`` (the command line's -n cap times its
+default ``max_length``)."""
+
+
 def sample_words(P: ArrayLike, vocab: Vocab, n: int, seed: int, max_length: int = 100) -> list[str]:
     """Draw ``n`` words from a bigram model, reproducibly for a given ``seed``.
 
@@ -204,7 +210,8 @@ def sample_words(P: ArrayLike, vocab: Vocab, n: int, seed: int, max_length: int 
     number per step is looked up in the row's cumulative distribution, using NumPy's
     PCG64 generator. NumPy promises the same stream for a seed only within one NumPy
     build, so samples are reproducible with the pinned NumPy (``constraints.txt``), not
-    across every release.
+    across every release. The words are held in memory, so ``n · max_length`` may be at
+    most :data:`MAX_SAMPLE_CHARS` (draw more in batches, with different seeds).
 
     Examples
     --------
@@ -220,6 +227,11 @@ def sample_words(P: ArrayLike, vocab: Vocab, n: int, seed: int, max_length: int 
     n = validate.integer(n, "n")
     max_length = validate.integer(max_length, "max_length", 1)
     seed = validate.integer(seed, "seed")
+    if n * max_length > MAX_SAMPLE_CHARS:
+        raise validate.InputError(
+            f"n and max_length: up to n · max_length = {n * max_length:,} characters would be held at once;"
+            f" expected at most {MAX_SAMPLE_CHARS:,} (draw in batches with different seeds)"
+        )
     cdf = np.cumsum(P, axis=1)  # (V, V)
     cdf /= cdf[:, -1:]  # ends at exactly 1; a zero-probability bin stays empty, so it is never drawn
     rng = np.random.default_rng(seed)

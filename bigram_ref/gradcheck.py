@@ -212,7 +212,9 @@ def check_grad(
     The result also holds the finite differences' rounding noise: a difference within it
     passes, and where it is more than :data:`RESOLUTION` of the gradient's norm the check is
     inconclusive (:attr:`GradCheck.conclusive`), so :meth:`GradCheck.ok` is False whatever the
-    gradient, and :meth:`GradCheck.verdict` says why.
+    gradient, and :meth:`GradCheck.verdict` says why. That happens where :math:`|f|` is huge
+    next to the gradient, and also where the gradient is zero, as at an exact optimum: the
+    finite differences then see only their own noise, so check at a point away from it.
 
     Examples
     --------

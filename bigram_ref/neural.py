@@ -272,8 +272,8 @@ class TrainResult:
 class TrainingDiverged(validate.InputError):
     """Gradient descent blew up: the loss became non-finite or rose far above where it started."""
 
-    def __init__(self, step: int, loss: float) -> None:
-        super().__init__(f"training diverged at step {step} (loss {loss:.6g}): try a smaller lr")
+    def __init__(self, step: int, loss: float, why: str = "") -> None:
+        super().__init__(f"training diverged at step {step} (loss {loss:.6g}): try a smaller lr{why}")
         self.step, self.loss = step, loss
 
 
@@ -336,11 +336,16 @@ def descend(
     prior = pseudo_counts(np.zeros(W64.shape), alpha)  # (V, V): α pseudo-counts in every cell
     alpha = float(prior[0, 0])
     n = len(xs)
+    pseudo = alpha * W64.size  # the pseudo-counts in all: where they outweigh the data, the stable lr shrinks with them
+    why = (
+        f" (alpha = {alpha:g} adds {pseudo:.3g} pseudo-counts to n = {n} examples: a stable lr shrinks as alpha grows)"
+    )
+    why = why if pseudo > n else ""
     finite = np.isfinite(W64)  # (V, V): -inf logits stay -inf; anything else must stay finite
     start = None
     for k in itertools.count():
         if not np.isfinite(W64[finite]).all():  # the last update overflowed
-            raise TrainingDiverged(k, np.inf)
+            raise TrainingDiverged(k, np.inf, why)
         with np.errstate(over="ignore", invalid="ignore"):  # huge logits may overflow: divergence, below
             data, dW = loss_and_grad(W64, xs, ys, reduction="sum")  # only looked-up rows are non-zero
             penalty = alpha * -log_softmax(W64).sum() if alpha else 0.0
@@ -350,7 +355,7 @@ def descend(
             raise _unreachable_target(W64, xs, ys, value, alpha)
         start = value if start is None else start
         if not np.isfinite(value) or value > start + max(1.0, start):
-            raise TrainingDiverged(k, value)
+            raise TrainingDiverged(k, value, why)
         yield value, W64
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught above, as divergence
             W64 = W64 - lr * dW

@@ -162,10 +162,14 @@ def alt_text(fig: Figure) -> str:
 
 
 def count_heatmap(N: ArrayLike, vocab: Vocab, *, theme: Theme = "light") -> Figure:
-    """The count matrix as a heat map: cell ``(i, y)`` is coloured by ``N[i, y]`` and shows it (blank: 0)."""
+    """The count matrix as a heat map: cell ``(i, y)`` is coloured by ``N[i, y]`` and shows it (blank: 0).
+
+    At most :data:`~bigram_ref.validate.MAX_FIGURE_V` symbols: every cell holds a number.
+    """
     N = validate.counts(N)
     V = validate.instance(vocab, "vocab", Vocab).size
     validate.same_shape(N, np.empty((V, V)), "N and the vocabulary")
+    validate.figure_symbols(V, "N")
     with _canvas(theme, (WIDTH, WIDTH)) as (fig, ax, p):
         norm = PowerNorm(0.5, vmin=0, vmax=max(int(N.max()), 1))  # square-root scale: the many small counts show
         ax.imshow(N, cmap=p.counts, norm=norm, interpolation="nearest")
@@ -285,10 +289,13 @@ def _move(label: str, before: float, after: float) -> str:
 def jacobian_heatmap(z: ArrayLike, labels: Sequence[str] | None = None, *, theme: Theme = "light") -> Figure:
     """The softmax Jacobian ``diag(p) − p pᵀ`` of a small logit vector, values written in the cells.
 
+    At most :data:`~bigram_ref.validate.MAX_FIGURE_V` symbols, as every cell holds a number.
     Logits may be −inf or huge: an entry is then 0 where a probability is 0 or 1, and the alt
     text says so. A cell shows 3 decimals, or e-notation where 3 decimals would show a non-zero
     entry as 0.
     """
+    z = validate.logits(z, ndims=(1,))
+    validate.figure_symbols(z.size, "z")
     J = softmax_jacobian(z)
     V = J.shape[0]
     labels = [str(k) for k in range(V)] if labels is None else validate.labels(labels, V)
@@ -308,7 +315,7 @@ def jacobian_heatmap(z: ArrayLike, labels: Sequence[str] | None = None, *, theme
         fig.colorbar(image, ax=ax, shrink=0.8)
     fig.set_label(
         f"A {V} by {V} heat map of the softmax Jacobian for the logits "
-        f"{', '.join(_value(v, 2).replace('-', '−') for v in np.ravel(z))}"
+        f"{', '.join(_value(float(v), 2).replace('-', '−') for v in np.ravel(z))}"
         f" (rows j and columns l: {', '.join(labels)}), each cell showing its value. {_describe_jacobian(J)}"
     )
     return fig

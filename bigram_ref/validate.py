@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "BOUNDARY",
+    "MAX_FIGURE_V",
     "MAX_V",
     "CorpusError",
     "InputError",
@@ -45,6 +46,7 @@ __all__ = [
     "distributions",
     "empty_batch",
     "examples",
+    "figure_symbols",
     "float_dtype",
     "indices",
     "instance",
@@ -81,6 +83,9 @@ at once (the counts, the probabilities, the weights and their gradient), so the 
 times that. The same budget, ``MAX_V ** 2`` numbers, caps any other array whose size the caller
 chooses, such as a batch of one-hot rows.
 """
+
+MAX_FIGURE_V = 32
+"""The most symbols a heat map draws: it writes a number in each of its V² cells, unreadable beyond this."""
 
 FloatArray = NDArray[np.floating[Any]]
 T = TypeVar("T")
@@ -148,6 +153,15 @@ def budget(shape: tuple[int, ...], name: str, what: str) -> None:
         raise InputError(
             f"{name}: {what} would have shape {shape}, {size:,} numbers; expected at most {MAX_V**2:,}"
             f" (the memory of one ({MAX_V:,}, {MAX_V:,}) float64 matrix, 512 MiB)"
+        )
+
+
+def figure_symbols(V: int, name: str) -> None:
+    """Refuse a heat map of more than :data:`MAX_FIGURE_V` symbols, before anything is drawn."""
+    if V > MAX_FIGURE_V:
+        raise InputError(
+            f"{name}: a heat map of {V:,} symbols would write {V * V:,} numbers, too many to read;"
+            f" expected at most {MAX_FIGURE_V} symbols"
         )
 
 
@@ -284,10 +298,14 @@ def total(N: NDArray[np.float64], name: str = "N") -> float:
 def integer_counts(N: ArrayLike, name: str = "counts") -> NDArray[np.int64]:
     """Counts as :func:`counts` checks them, of an integer dtype and each small enough for int64; as int64."""
     arr = array(N, name)
+    top = np.iinfo(np.int64).max
+    if arr.dtype.kind == "f" and not isinstance(N, np.ndarray):  # NumPy reads a list holding 2**63 as floats
+        for k, item in np.ndenumerate(np.array(N, dtype=object)):
+            if isinstance(item, int | np.integer) and not isinstance(item, bool) and item > top:
+                raise InputError(f"{name}: expected counts up to {top:,} (int64), got {item} at {list(k)}")
     if arr.dtype.kind not in "iu":
         raise InputError(f"{name}: expected integer counts, got dtype {arr.dtype}")
     counts(arr, name)
-    top = np.iinfo(np.int64).max
     if arr.dtype.kind == "u" and arr.max() > top:
         k = tuple(int(j) for j in np.argwhere(arr > top)[0])
         raise InputError(f"{name}: expected counts up to {top:,} (int64), got {arr[k]} at {list(k)}")

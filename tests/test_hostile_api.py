@@ -29,12 +29,14 @@ from bigram_ref import (
     optimal_logits,
     penalised_loss,
     row_probabilities,
+    sample_words,
     softmax,
     softmax_jacobian,
     train,
     train_from_counts,
     validate,
 )
+from bigram_ref.plots import count_heatmap, jacobian_heatmap
 from bigram_ref.validate import InputError
 
 HUGE = np.full((2, 2), 1e308)  # finite counts whose row totals overflow
@@ -196,3 +198,62 @@ def test_no_loss_is_a_negative_zero() -> None:
         loss(np.array([[0.0, -np.inf], [0.0, -np.inf]]), [0, 1], [0, 0]),
     ]
     assert values == [0.0] * 5 and all(np.copysign(1.0, v) == 1.0 for v in values)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # probe 3: heat maps write a number per cell; a big one ran for minutes inside matplotlib
+        (
+            lambda: jacobian_heatmap(np.zeros(3000)),
+            "z: a heat map of 3,000 symbols would write 9,000,000 numbers, too many to read;"
+            " expected at most 32 symbols",
+        ),
+        (
+            lambda: count_heatmap(np.ones((40, 40), int), Vocab((".", *(chr(0x4E00 + k) for k in range(39))))),
+            "N: a heat map of 40 symbols would write 1,600 numbers, too many to read; expected at most 32 symbols",
+        ),
+        # sampled words are held in memory: the API has the command line's bound too
+        (
+            lambda: sample_words([[0.5, 0.5], [1.0, 0.0]], Vocab((".", "a")), 10**12, seed=0),
+            "n and max_length: up to n · max_length = 100,000,000,000,000 characters would be held at once;"
+            " expected at most 100,000,000 (draw in batches with different seeds)",
+        ),
+        # a symbol not in NFC could never be encoded, as words are read in NFC
+        (
+            lambda: Vocab((".", "\u212b")),
+            "chars: '\u212b' (U+212B) is not in NFC form, which is '\u00c5' (U+00C5); words are read in NFC, so no"
+            " word could hold it",
+        ),
+        # a list holding 2**63 is read by NumPy as floats: the message still names the count
+        (
+            lambda: CountModel.from_counts(Vocab((".", "a")), [[2**63, 1], [1, 1]]),
+            "counts: expected counts up to 9,223,372,036,854,775,807 (int64), got 9223372036854775808 at [0, 0]",
+        ),
+        # alpha's pseudo-counts outweighing the data make the stable step tiny: said so
+        (
+            lambda: train(np.zeros((3, 3)), [0], [1], lr=1.0, steps=2, alpha=1e300),
+            "training diverged at step 2 (loss inf): try a smaller lr (alpha = 1e+300 adds 9e+300 pseudo-counts to"
+            " n = 1 examples: a stable lr shrinks as alpha grows)",
+        ),
+    ],
+)
+def test_probe_3_findings_get_their_own_message(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(InputError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_the_largest_heat_maps_allowed_are_drawn() -> None:
+    z = np.linspace(-1.0, 1.0, 32)
+    assert len(jacobian_heatmap(z).axes[0].texts) == 32 * 32  # a number in every cell
+
+
+def test_a_vocabulary_may_be_given_as_a_list() -> None:
+    vocab = Vocab([".", "a"])  # type: ignore[arg-type]
+    assert vocab.chars == (".", "a") and vocab == Vocab((".", "a"))
+
+
+def test_sampling_up_to_the_bound_is_allowed() -> None:
+    words = sample_words([[0.5, 0.5], [1.0, 0.0]], Vocab((".", "a")), 1_000_000, seed=0, max_length=100)
+    assert len(words) == 1_000_000
