@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib.resources
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -156,6 +156,8 @@ class Vocab:
             raise validate.InputError(
                 f"chars: expected {BOUNDARY!r} and then distinct single characters, got {chars!r:.60}"
             )
+        if list(chars[1:]) != sorted(chars[1:]):  # the layout of every (V, V) matrix follows this order
+            raise validate.InputError(f"chars: expected the characters after {BOUNDARY!r} sorted, got {chars!r:.60}")
         validate.vocab_size(len(chars), "chars")
         error = validate.word_error("".join(chars[1:]), "chars")  # the symbols a word may hold
         if error is not None:
@@ -199,7 +201,8 @@ class Vocab:
 
     def decode(self, ids: Iterable[int]) -> str:
         """The string spelled by a sequence of indices (a list, a 1-D array or any iterable of ints)."""
-        arr = validate.array(list(ids) if isinstance(ids, Iterator) else ids, "ids")
+        iterable = isinstance(ids, Iterable) and not isinstance(ids, np.ndarray | Sequence | str | bytes)
+        arr = validate.array(list(ids) if iterable else ids, "ids")  # a generator, a dict's keys, …
         if arr.ndim != 1:
             raise validate.InputError(f"ids: expected a 1-D sequence of indices, got shape {arr.shape}")
         checked = validate.indices(arr, "ids", self.size)

@@ -74,8 +74,13 @@ def count_corpus(chunks: Iterable[Iterable[str]]) -> tuple[Vocab, NDArray[np.int
     lookup = np.full(sys.maxunicode + 1, -1, dtype=np.int64)  # code point -> index in order of first appearance
     lookup[ord(BOUNDARY)] = 0
     chars, N, words = [BOUNDARY], np.zeros((1, 1), dtype=np.int64), 0
-    for chunk in chunks:
-        chunk = validate.words(chunk, empty=True)
+    for c, chunk in enumerate(chunks):
+        if isinstance(chunk, str):  # a flat list of words where chunks of them are expected
+            raise CorpusError(
+                f"chunks[{c}]: expected a list of words, got the str {chunk!r:.40}"
+                " (count_corpus takes chunks of words, such as [words])"
+            )
+        chunk = validate.words(chunk, f"chunks[{c}]", empty=True)
         if not chunk:
             continue
         words += len(chunk)
@@ -158,7 +163,8 @@ def counts_nll(P: ArrayLike, N: ArrayLike) -> float:
     the counts first divided by the largest (the average does not change), so that counts
     near the float64 limits neither overflow nor lose digits. A counted bigram of
     probability 0 gives ``inf`` (never NaN). Every row of ``P`` must be a probability
-    distribution (non-negative, summing to 1 to rounding), or an ``InputError`` says so: a
+    distribution (non-negative, summing to 1 within ``numpy.allclose``'s default tolerance),
+    or an ``InputError`` says so: a
     loss against rows that are not distributions means nothing. A perfect fit gives ``0.0``,
     never ``-0.0``.
 

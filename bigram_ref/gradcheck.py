@@ -55,7 +55,14 @@ def numerical_grad(f: Callable[[NDArray[np.float64]], float], w: ArrayLike, h: f
     >>> numerical_grad(lambda w: float((w ** 2).sum()), [1.0, -2.0]).round(6).tolist()
     [2.0, -4.0]
     """
-    return _differences(f, _point(w), h)[0]
+    return _differences(_function(f, "f"), _point(w), h)[0]
+
+
+def _function(f: object, name: str) -> Callable[[NDArray[np.float64]], Any]:
+    """A function of the point ``w``, such as ``f`` or ``grad``."""
+    if not callable(f):
+        raise validate.InputError(f"{name}: expected a function of w, got {f!r:.40}")
+    return f
 
 
 def _point(w: ArrayLike) -> NDArray[np.float64]:
@@ -227,7 +234,8 @@ def check_grad(
     False
     """
     w = _point(w)
-    reference, largest = _differences(f, w.copy(), h)
+    grad = _function(grad, "grad")
+    reference, largest = _differences(_function(f, "f"), w.copy(), h)
     report = compare(grad(w.copy()), reference)
     noise = float(np.sqrt(w.size)) * float(np.finfo(np.float64).eps) * largest / float(h)
     return dataclasses.replace(report, noise=noise)

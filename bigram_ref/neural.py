@@ -22,7 +22,7 @@ with :math:`\hat p_i = \operatorname{softmax}(W_{i,:})` the model's prediction f
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -148,7 +148,7 @@ def loss(W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Reduction = "mea
     r"""The cross-entropy of the examples ``xs -> ys``: mean (default) or sum of :math:`-\log p_y`.
 
     Computed a chunk of examples at a time (see :func:`loss_and_grad`), so no (n, V) array of
-    logits is ever held whole.
+    logits is ever held whole. A target of probability 0 (a ``-inf`` logit) makes it ``inf``.
 
     Examples
     --------
@@ -313,7 +313,8 @@ def descend(
     target for every row: :math:`\alpha` pseudo-counts in every cell, as
     :func:`~bigram_ref.counting.pseudo_counts` adds them), whose exact minimiser is the
     add-``alpha`` smoothed count model. :func:`train` takes a given number of steps of it;
-    the command line prints its losses as they come.
+    the command line prints its losses as they come. The arguments are checked when it is
+    called, before the first step is asked for.
 
     Raises
     ------
@@ -341,6 +342,22 @@ def descend(
         f" (alpha = {alpha:g} adds {pseudo:.3g} pseudo-counts to n = {n} examples: a stable lr shrinks as alpha grows)"
     )
     why = why if pseudo > n else ""
+    return _descend(
+        W64, xs, validate.indices(ys, "ys", W64.shape[0]), lr, alpha, prior, why
+    )  # checked before the first step
+
+
+def _descend(
+    W64: NDArray[np.float64],
+    xs: NDArray[np.int64],
+    ys: NDArray[np.int64],
+    lr: float,
+    alpha: float,
+    prior: NDArray[np.float64],
+    why: str,
+) -> Iterator[tuple[float, NDArray[np.floating[Any]]]]:
+    """The steps of :func:`descend`, on arguments it has checked (so a bad one is refused at the call)."""
+    n = len(xs)
     finite = np.isfinite(W64)  # (V, V): -inf logits stay -inf; anything else must stay finite
     start = None
     for k in itertools.count():

@@ -55,7 +55,8 @@ def penalised_loss(W: ArrayLike, N: ArrayLike, alpha: float = 0.0, l2: float = 0
     counted in it) and :math:`p_{ij}` is :math:`\operatorname{softmax}(W_{i,:})_j`. With
     ``alpha = 0`` and ``l2 = 0`` this is the average NLL of the corpus whose counts are
     ``N``. ``l2`` is the lecture's penalty, :math:`\lambda` times the mean of the squared
-    weights, :math:`\overline{W^2}`.
+    weights, :math:`\overline{W^2}`. It is ``inf`` where a pair with a (pseudo-)count has
+    probability 0, or where the penalty overflows: never NaN.
 
     Examples
     --------

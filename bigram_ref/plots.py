@@ -142,6 +142,8 @@ def _value(x: float, digits: int = 4) -> str:
 
 def _count(x: float, grouping: str = ",") -> str:
     """A count as written: whole, its digits grouped (``32,033``; ``grouping=""``: none), else 4 significant digits."""
+    if abs(float(x)) >= 1e15:  # beyond float64's exact integers: significant digits, not 300 of them
+        return f"{x:.4g}"
     return f"{int(x):{grouping}}" if float(x).is_integer() else f"{x:.4g}"
 
 
@@ -170,6 +172,7 @@ def count_heatmap(N: ArrayLike, vocab: Vocab, *, theme: Theme = "light") -> Figu
     V = validate.instance(vocab, "vocab", Vocab).size
     validate.same_shape(N, np.empty((V, V)), "N and the vocabulary")
     validate.figure_symbols(V, "N")
+    validate.total(N)  # the alt text states it
     with _canvas(theme, (WIDTH, WIDTH)) as (fig, ax, p):
         norm = PowerNorm(0.5, vmin=0, vmax=max(int(N.max()), 1))  # square-root scale: the many small counts show
         ax.imshow(N, cmap=p.counts, norm=norm, interpolation="nearest")
@@ -250,7 +253,11 @@ def sgd_step_bars(z: ArrayLike, y: int, lr: float, labels: Sequence[str], *, the
     lr = validate.number(lr, "lr", positive=True)
     labels = validate.labels(labels, z.size)
     before = softmax(z)
-    after = softmax(z - lr * grad_logits(z, y))
+    with np.errstate(over="ignore", invalid="ignore"):
+        stepped = z - lr * grad_logits(z, y)
+    if not np.isfinite(stepped[np.isfinite(z)]).all():  # a -inf logit stays -inf; the others must stay finite
+        raise validate.too_large("lr", lr, "the logits after the step")
+    after = softmax(stepped)
     x = np.arange(z.size)
     with _canvas(theme, (WIDTH, 3.4)) as (fig, ax, p):
         ax.bar(x - 0.2, before, width=0.4, label="p before", color=p.muted)

@@ -110,6 +110,9 @@ def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "mean") -> 
     reduction
         ``"mean"`` or ``"sum"`` over examples, or ``"none"`` for one loss per example.
 
+    A target whose logit is ``-inf`` has probability 0, and its loss is ``inf``: the right
+    answer, never NaN.
+
     Raises
     ------
     InputError

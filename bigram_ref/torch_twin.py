@@ -7,7 +7,9 @@ compare. The forward pass is the one-hot product of the guide's torch snippets,
 ``F.one_hot(xs, V) @ W`` (the one-hot cast to ``W``'s dtype, float64 here, where the
 snippets use ``.float()``), then ``F.cross_entropy``.
 
-Inputs and outputs are NumPy arrays; computation is in float64.
+Inputs and outputs are NumPy arrays (torch tensors where a function says so); computation is in
+float64. Arguments are checked by :mod:`bigram_ref.validate`, as everywhere in the package, so a
+bad one is an :class:`~bigram_ref.validate.InputError` naming it, never an error from inside torch.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import torch
 import torch.nn.functional as F
 from numpy.typing import ArrayLike, NDArray
 
+from bigram_ref import validate
 from bigram_ref.gradcheck import compare, numerical_grad
-from bigram_ref.neural import grad_from_counts, grad_weights, loss
+from bigram_ref.neural import TrainingDiverged, grad_from_counts, grad_weights, loss
 from bigram_ref.softmax import cross_entropy, grad_logits, softmax, softmax_jacobian
 
 __all__ = [
@@ -47,7 +50,10 @@ def forward(W: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
     >>> forward(W, torch.tensor([2, 0])).tolist()  # rows 2 and 0 of W
     [[6.0, 7.0, 8.0], [0.0, 1.0, 2.0]]
     """
-    x = F.one_hot(xs, num_classes=W.shape[0]).to(W.dtype)  # (n, V)
+    W = validate.instance(W, "W", torch.Tensor)
+    V = validate.square(W.detach().cpu().numpy()).shape[0]
+    validate.batch(validate.instance(xs, "xs", torch.Tensor).cpu().numpy(), V)
+    x = F.one_hot(xs, num_classes=V).to(W.dtype)  # (n, V)
     return x @ W  # (n, V)
 
 
@@ -66,9 +72,13 @@ def autograd_grad_weights(
     >>> g[1].round(3).tolist()
     [0.333, 0.333, -0.667]
     """
-    Wt = torch.tensor(np.asarray(W, dtype=np.float64), requires_grad=True)
-    logits = forward(Wt, torch.as_tensor(np.asarray(xs, dtype=np.int64)))
-    loss = F.cross_entropy(logits, torch.as_tensor(np.asarray(ys, dtype=np.int64)), reduction=reduction)
+    W64 = validate.square(W).astype(np.float64)
+    xs = validate.examples(xs, ys, W64.shape[0])
+    ys = validate.indices(ys, "ys", W64.shape[0])
+    validate.choice(reduction, "reduction", ("mean", "sum"))
+    Wt = torch.tensor(W64, requires_grad=True)
+    logits = forward(Wt, torch.as_tensor(xs))
+    loss = F.cross_entropy(logits, torch.as_tensor(ys), reduction=reduction)
     loss.backward()
     assert Wt.grad is not None
     return Wt.grad.numpy()
@@ -83,8 +93,10 @@ def autograd_grad_logits(z: ArrayLike, y: ArrayLike) -> NDArray[np.float64]:
     >>> autograd_grad_logits([0.20, -0.10, 0.05], 1).round(3).tolist()
     [0.384, -0.715, 0.331]
     """
-    zt = torch.tensor(np.asarray(z, dtype=np.float64), requires_grad=True)
-    yt = torch.as_tensor(np.asarray(y, dtype=np.int64))
+    z64 = validate.logits(z).astype(np.float64)
+    y = validate.indices(y, "y", z64.shape[-1], shape=z64.shape[:-1])
+    zt = torch.tensor(z64, requires_grad=True)
+    yt = torch.as_tensor(y)
     logp = torch.log_softmax(zt, dim=-1)
     # summing the per-example losses keeps each example's gradient in its own row
     (-logp.gather(-1, yt[..., None])).sum().backward()
@@ -101,7 +113,9 @@ def autograd_jacobian(z: ArrayLike) -> NDArray[np.float64]:
     >>> autograd_jacobian([0.0, 0.0]).tolist()
     [[0.25, -0.25], [-0.25, 0.25]]
     """
-    zt = torch.tensor(np.asarray(z, dtype=np.float64))
+    z64 = validate.logits(z, ndims=(1,)).astype(np.float64)
+    validate.vocab_size(z64.size, "z")  # before the (V, V) result is made
+    zt = torch.tensor(z64)
     J: Any = torch.autograd.functional.jacobian(lambda v: torch.softmax(v, dim=0), zt)
     return np.asarray(J.numpy())
 
@@ -120,6 +134,15 @@ def lecture_loss(W: torch.Tensor, xenc: torch.Tensor, y: torch.Tensor, reg: floa
     >>> round(lecture_loss(torch.zeros(3, 3, dtype=torch.float64), xenc, torch.tensor([1, 1, 2])).item(), 4)  # log 3
     1.0986
     """
+    for name, t in (("W", W), ("xenc", xenc), ("y", y)):
+        validate.instance(t, name, torch.Tensor)
+    V = validate.square(W.detach().cpu().numpy()).shape[0]
+    if xenc.shape != (len(y), V):
+        raise validate.InputError(
+            f"xenc: expected shape {(len(y), V)}, one one-hot row per target, got {tuple(xenc.shape)}"
+        )
+    validate.indices(y.cpu().numpy(), "y", V)
+    reg = validate.number(reg, "reg")
     logits = xenc @ W  # (n, V): log-counts
     counts = logits.exp()  # (n, V)
     probs = counts / counts.sum(1, keepdim=True)  # (n, V); keepdim, or each column is divided by a row total
@@ -142,9 +165,15 @@ def lecture_train(
     >>> len(losses), round(losses[0], 4), losses[-1] < losses[0], W.shape
     (11, 1.8052, True, (3, 3))
     """
-    x = torch.as_tensor(np.asarray(xs, dtype=np.int64))
-    y = torch.as_tensor(np.asarray(ys, dtype=np.int64))
-    V = int(max(int(x.max()), int(y.max())) + 1) if x.numel() else 0
+    steps = validate.integer(steps, "steps")
+    lr = validate.number(lr, "lr", positive=True)
+    reg = validate.number(reg, "reg")
+    seed = validate.integer(seed, "seed")
+    xs, ys = validate.array(xs, "xs"), validate.array(ys, "ys")
+    top = max(int(xs.max()), int(ys.max())) if xs.size and ys.size and xs.dtype.kind in "iu" else 0
+    V = validate.vocab_size(top + 1)  # the lecture's V: the largest index seen, plus one
+    x = torch.as_tensor(validate.examples(xs, ys, V))
+    y = torch.as_tensor(validate.indices(ys, "ys", V))
     g = torch.Generator().manual_seed(seed)
     W = torch.randn((V, V), generator=g, requires_grad=True)
     xenc = F.one_hot(x, num_classes=V).float()  # (n, V)
@@ -152,6 +181,8 @@ def lecture_train(
     for step in range(steps + 1):
         loss = lecture_loss(W, xenc, y, reg)
         losses.append(float(loss.item()))
+        if not np.isfinite(losses[-1]):  # float32 overflow: the step size is too large
+            raise TrainingDiverged(step, losses[-1])
         if step == steps:
             break
         W.grad = None
@@ -177,7 +208,8 @@ def check_all(V: int, n: int, seed: int) -> list[tuple[str, float, float]]:
     differences), each the norm-relative error of :func:`~bigram_ref.gradcheck.compare`.
     ``W`` is standard normal (V, V); ``n`` examples are drawn uniformly. The finite
     differences of the summed loss cost :math:`2V^2` loss evaluations; those of the mean
-    loss are the same numbers divided by ``n``.
+    loss are the same numbers divided by ``n``. ``V`` and ``n`` are each at most
+    :data:`~bigram_ref.validate.MAX_CHECK`, as the cost grows quickly.
 
     Examples
     --------
@@ -185,7 +217,9 @@ def check_all(V: int, n: int, seed: int) -> list[tuple[str, float, float]]:
     >>> all(auto < 1e-12 and fd < 1e-6 for _, auto, fd in check_all(4, 6, seed=0))
     True
     """
-    rng = np.random.default_rng(seed)
+    V = validate.integer(V, "V", 1, validate.MAX_CHECK)
+    n = validate.integer(n, "n", 1, validate.MAX_CHECK)
+    rng = np.random.default_rng(validate.integer(seed, "seed"))
     W = rng.standard_normal((V, V))
     xs = rng.integers(0, V, size=n)
     ys = rng.integers(0, V, size=n)

@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "BOUNDARY",
+    "MAX_CHECK",
     "MAX_FIGURE_V",
     "MAX_V",
     "CorpusError",
@@ -84,6 +85,9 @@ times that. The same budget, ``MAX_V ** 2`` numbers, caps any other array whose 
 chooses, such as a batch of one-hot rows.
 """
 
+MAX_CHECK = 200
+"""The largest vocabulary and batch of a full gradient check by finite differences (its cost grows faster than V²)."""
+
 MAX_FIGURE_V = 32
 """The most symbols a heat map draws: it writes a number in each of its V² cells, unreadable beyond this."""
 
@@ -106,6 +110,11 @@ class CorpusError(InputError):
 
 def _short(word: str, limit: int = 40) -> str:
     return word if len(word) <= limit else word[: limit - 1] + "…"
+
+
+def _shown(value: object) -> str:
+    """A short, one-line repr of an argument for a message (an array's repr spans lines)."""
+    return _short(" ".join(repr(value).split()))
 
 
 def _position(index: tuple[int, ...]) -> str:
@@ -137,7 +146,7 @@ def vocab_size(value: object, name: str = "V") -> int:
 def instance(value: object, name: str, kind: type[T]) -> T:
     """An object of the given type, such as a ``str``, a :class:`~bigram_ref.corpus.Vocab` or a figure."""
     if not isinstance(value, kind):
-        raise InputError(f"{name}: expected a {kind.__name__}, got {_short(repr(value))}")
+        raise InputError(f"{name}: expected a {kind.__name__}, got {_shown(value)}")
     return value
 
 
@@ -179,9 +188,11 @@ def float_dtype(value: object, name: str = "dtype") -> type[np.floating[Any]]:
 
 def array(value: object, name: str) -> NDArray[Any]:
     """``value`` as a NumPy array of numbers (or strings, which the caller's dtype check refuses), never objects."""
+    if getattr(value, "requires_grad", False) is True:  # a torch tensor in a graph: NumPy cannot read it
+        raise InputError(f"{name}: a tensor that requires grad; pass {name}.detach() (the values, without the graph)")
     try:
         arr = np.asarray(value)
-    except (TypeError, ValueError):  # ragged nesting, or elements numpy cannot hold together
+    except (TypeError, ValueError, RuntimeError):  # ragged nesting, elements numpy cannot hold together, torch
         arr = None
     if arr is not None and arr.dtype == object and not isinstance(value, np.ndarray):
         for k, item in np.ndenumerate(arr):  # an int beyond 64 bits makes an object array too
@@ -375,7 +386,7 @@ def probabilities(P: ArrayLike, name: str = "P") -> NDArray[np.float64]:
 
 
 def distributions(P: ArrayLike, name: str = "P") -> NDArray[np.float64]:
-    """Probabilities whose every row sums to 1 (to rounding): a row-stochastic matrix."""
+    """Probabilities whose every row sums to 1 within ``numpy.allclose``'s default tolerance: row-stochastic."""
     arr = probabilities(P, name)
     if not np.allclose(arr.sum(axis=1), 1.0):
         raise InputError(f"{name}: every row must be a probability distribution (non-negative, summing to 1)")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+import torch
 
 from bigram_ref import (
     CountModel,
@@ -32,11 +33,14 @@ from bigram_ref import (
     sample_words,
     softmax,
     softmax_jacobian,
+    torch_twin,
     train,
     train_from_counts,
     validate,
 )
-from bigram_ref.plots import count_heatmap, jacobian_heatmap
+from bigram_ref.gradcheck import check_grad, numerical_grad
+from bigram_ref.neural import TrainingDiverged, descend
+from bigram_ref.plots import alt_text, count_heatmap, jacobian_heatmap, sgd_step_bars
 from bigram_ref.validate import InputError
 
 HUGE = np.full((2, 2), 1e308)  # finite counts whose row totals overflow
@@ -257,3 +261,76 @@ def test_a_vocabulary_may_be_given_as_a_list() -> None:
 def test_sampling_up_to_the_bound_is_allowed() -> None:
     words = sample_words([[0.5, 0.5], [1.0, 0.0]], Vocab((".", "a")), 1_000_000, seed=0, max_length=100)
     assert len(words) == 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # probe 4: a torch tensor that requires grad cannot be read by NumPy; say what to do
+        (
+            lambda: softmax(torch.tensor([1.0, 2.0], requires_grad=True)),
+            "z: a tensor that requires grad; pass z.detach() (the values, without the graph)",
+        ),
+        # the torch twin checks its arguments like the rest of the package
+        (lambda: torch_twin.forward(torch.zeros(3, 3), torch.tensor([0, 5])), "xs[1] = 5 is out of range for V = 3"),
+        (lambda: torch_twin.autograd_grad_logits([0.0, 1.0], 5), "y = 5 is out of range for V = 2"),
+        (
+            lambda: torch_twin.lecture_loss(torch.zeros(3, 3), torch.eye(2), torch.tensor([1, 2])),
+            "xenc: expected shape (2, 3), one one-hot row per target, got (2, 2)",
+        ),
+        (lambda: torch_twin.lecture_train([], []), "xs: expected at least one example"),
+        (lambda: torch_twin.lecture_train([-1, 1], [1, 0]), "xs[0] = -1 is out of range for V = 2"),
+        (
+            lambda: torch_twin.lecture_train([0, 1], [1, 0], steps=2, lr=np.nan),
+            "lr: expected a finite number > 0, got nan",
+        ),
+        (lambda: torch_twin.check_all(0, 3, 0), "V: expected an int from 1 to 200, got 0"),
+        (lambda: torch_twin.check_all(3, 10**8, 0), "n: expected an int from 1 to 200, got 100000000"),
+        (lambda: torch_twin.autograd_grad_weights([[0, np.nan], [0, 0]], [0], [1]), "W: contains NaN at index [0, 1]"),
+        (lambda: torch_twin.autograd_jacobian([[0.0]]), "z: expected a 1-D array, got shape (1, 1)"),
+        # the step, not the logits, overflows
+        (
+            lambda: sgd_step_bars([1.7e308, 1.7e308], 0, 1e308, ["a", "b"]),
+            "lr: too large, the logits after the step overflow (lr = 1e+308)",
+        ),
+        # chunks of words: a flat list is named as such, and a bad word by its chunk
+        (
+            lambda: count_corpus(["ab", "ba"]),
+            "chunks[0]: expected a list of words, got the str 'ab' (count_corpus takes chunks of words, such as"
+            " [words])",
+        ),
+        (lambda: count_corpus([["ab"], ["ok", 3]]), "chunks[1][1]: expected a non-empty str, got 3"),
+        # a heat map's alt text states the total: it must exist
+        (
+            lambda: count_heatmap([[1e308, 1e308, 0], [0, 0, 0], [0, 0, 0]], ab),
+            "N: counts too large, their total overflows float64",
+        ),
+        # a hand-built vocabulary keeps the sorted order every (V, V) matrix follows
+        (lambda: Vocab((".", "b", "a")), "chars: expected the characters after '.' sorted, got ('.', 'b', 'a')"),
+        (lambda: numerical_grad(3, [1.0]), "f: expected a function of w, got 3"),  # type: ignore[arg-type]
+        (lambda: check_grad(lambda w: 0.0, None, [1.0]), "grad: expected a function of w, got None"),  # type: ignore[arg-type]
+    ],
+)
+def test_probe_4_findings_get_their_own_message(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(InputError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_descend_checks_its_arguments_when_called() -> None:
+    with pytest.raises(InputError, match=r"^lr: expected a finite number > 0, got -1$"):
+        descend(np.zeros((2, 2)), [0], [1], lr=-1)  # no next() needed
+
+
+def test_the_twin_raises_on_divergence_instead_of_returning_nan() -> None:
+    with pytest.raises(TrainingDiverged):
+        torch_twin.lecture_train([0, 1], [1, 0], steps=3, lr=1e6)
+
+
+def test_decode_takes_any_iterable_of_ints() -> None:
+    assert ab.decode({1: 0, 2: 0}.keys()) == ab.decode(iter([1, 2])) == ab.decode(np.array([1, 2])) == "ab"
+
+
+def test_a_huge_count_is_shown_in_significant_digits() -> None:
+    text = alt_text(count_heatmap([[1e300, 1, 0], [0, 0, 0], [0, 0, 0]], ab))
+    assert "1e+300 in all" in text and len(text) < 600
