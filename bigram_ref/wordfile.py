@@ -159,9 +159,9 @@ def iter_words(source: str | Path | BinaryIO | TextIO) -> Iterable[list[str]]:
                 end = not data
             except OSError as exc:
                 raise CorpusError(f"{name}: cannot read: {exc.strerror}") from None
-            if offset == 0 and not pending and data.startswith(b"\xef\xbb\xbf"):
-                data, offset = data[3:], 3  # one byte-order mark: not part of the first word (a second is)
             block = pending + data
+            if offset == 0 and block.startswith(b"\xef\xbb\xbf"):  # the file's start, however the reads fell
+                block, offset = block[3:], 3  # one byte-order mark: not part of the first word (a second is)
             cut = len(block) if end else block.rfind(b"\n") + 1  # whole lines only, until the end
             long = _long_line(block, cut)
             if long is not None:
