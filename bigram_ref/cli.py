@@ -14,7 +14,10 @@ with 141, as if killed by ``SIGPIPE``, while a standard output (or input, for ``
 that is closed from the start (a shell's ``>&-``, ``<&-``) is an error. Standard output is
 UTF-8 whatever the locale or ``PYTHONIOENCODING`` says, like the corpus and the files written
 with ``--out`` or ``--record``, which appear whole or not at all (:mod:`bigram_ref.files`).
-No number is printed as ``-0``.
+No number is printed as ``-0``. Integer options are read in ASCII digits only, and real ones
+as :class:`float` reads ASCII text without ``_`` or spaces, so ``-n 1_0``, ``-n ٣`` or
+``--lr " 5"`` are refused by argparse like ``-n ten``. A path that no file name can hold (a
+NUL byte, or a lone surrogate, given from Python) is an error naming its option.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -33,12 +37,19 @@ from numpy.typing import NDArray
 from bigram_ref import validate
 from bigram_ref.corpus import BOUNDARY, Vocab, bigrams, default_words
 from bigram_ref.counting import CountModel, count_corpus, count_matrix
-from bigram_ref.files import check_target, write_text
+from bigram_ref.files import check_target, path_text, write_text
 from bigram_ref.neural import descend, init_weights, loss
 from bigram_ref.validate import InputError
 from bigram_ref.wordfile import iter_words
 
-__all__ = ["BENCH_MAX_SCALE", "GRADCHECK_LIMITS", "GRADCHECK_RTOL", "main"]
+__all__ = [
+    "BENCH_MAX_REPEATS",
+    "BENCH_MAX_SCALE",
+    "GRADCHECK_LIMITS",
+    "GRADCHECK_RTOL",
+    "TRAIN_MAX_STEPS",
+    "main",
+]
 
 GRADCHECK_RTOL = 1e-6
 GRADCHECK_LIMITS = {"--vocab-size": 200, "--batch": 200}
@@ -49,7 +60,36 @@ BENCH_MAX_SCALE = 100
 """The most corpus repetitions ``bench --scales`` takes, since the row-lookup step holds several
 (bigrams · scale, V) float32 arrays at once, so its memory grows with the scale."""
 
+BENCH_MAX_REPEATS = 100
+"""The most timed runs per method ``bench --repeats`` takes: each is a full run at every scale (seconds at
+100 × the lecture's names), and a median of more runs than this changes no ratio worth reporting."""
+
+TRAIN_MAX_STEPS = 10_000
+"""The most gradient steps ``train --steps`` takes: each is a full pass over every bigram of the corpus,
+so that many steps on the lecture's names take tens of minutes, and the gap to the count model's
+optimum has stopped changing long before."""
+
 SAMPLE_MAX_WORDS = 1_000_000  # sampled words are held in memory until written whole
+
+_DIGITS = re.compile(r"[0-9]+")  # ASCII digits only: int() would also take 1_0, ' 5', +5 or ٣
+
+
+def _integer(text: str) -> int:
+    """The argparse type of every integer option: ASCII digits, with a ``-`` that the option's range refuses."""
+    if not _DIGITS.fullmatch(text.removeprefix("-")):
+        raise argparse.ArgumentTypeError(f"expected an integer in ASCII digits, got {text!r}")
+    return int(text)
+
+
+def _real(text: str) -> float:
+    """The argparse type of every real option: what :class:`float` reads, but only in ASCII and with no ``_``
+    or spaces (``1_0``, ``٣`` or `` 5`` are refused); ``inf`` and ``nan`` reach the option's range check."""
+    try:
+        if text.isascii() and "_" not in text and text == text.strip():
+            return float(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"expected a number such as 0.5 or 1e-3, got {text!r}")
 
 
 def _require_torch(command: str) -> None:
@@ -78,7 +118,7 @@ def _chunks(corpus: str | None) -> Iterable[list[str]]:
     if corpus == "":
         raise InputError("--corpus: the path is empty, expected a text file of words or - for standard input")
     if corpus != "-":
-        return iter_words(corpus)
+        return iter_words(path_text(corpus, "--corpus"))
     if sys.stdin is None:
         raise InputError("--corpus -: standard input is closed, so there are no words to read")
     return iter_words(sys.stdin.buffer)
@@ -177,7 +217,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    steps = validate.integer(args.steps, "--steps")
+    steps = validate.integer(args.steps, "--steps", 0, TRAIN_MAX_STEPS)
     every = validate.integer(args.every, "--every", 1)
     validate.number(args.lr, "--lr", positive=True)
     validate.number(args.alpha, "--alpha")
@@ -218,13 +258,13 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     entries = [k.strip() for k in args.scales.split(",")]
-    if not all(k.isascii() and k.isdigit() for k in entries):  # int() would also take 1_0, +1 or ١
+    if not all(_DIGITS.fullmatch(k) for k in entries):  # int() would also take 1_0, +1 or ١
         raise InputError(f"--scales: expected comma-separated integers, got {args.scales!r}")
     scales = tuple(validate.integer(int(k), "--scales", 1, BENCH_MAX_SCALE) for k in entries)
-    validate.integer(args.repeats, "--repeats", 1)
+    validate.integer(args.repeats, "--repeats", 1, BENCH_MAX_REPEATS)
     if args.record == "":
         raise InputError("--record: the path is empty, expected an existing directory")
-    record = None if args.record is None else Path(args.record)
+    record = None if args.record is None else Path(path_text(args.record, "--record"))
     if record is not None:
         if not record.is_dir():
             raise InputError(f"{record}: expected an existing directory for --record")
@@ -282,22 +322,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", metavar="FILE", help=corpus_help)
     p.add_argument(
         "-n",
-        type=int,
+        type=_integer,
         default=10,
         help=f"how many words (default 10, at most {SAMPLE_MAX_WORDS:,}: they are held until written)",
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--alpha", type=float, default=1.0, help="add-alpha smoothing (default 1)")
+    p.add_argument("--seed", type=_integer, default=0, help="random seed (default 0)")
+    p.add_argument("--alpha", type=_real, default=1.0, help="add-alpha smoothing (default 1)")
     p.add_argument("--out", metavar="FILE", help="write the words here (whole or not at all) instead of stdout")
     p.set_defaults(run=cmd_sample)
 
     p = sub.add_parser("train", help="train the neural model by gradient descent; print loss and gap to the optimum")
     p.add_argument("--corpus", metavar="FILE", help=corpus_help)
-    p.add_argument("--steps", type=int, default=100, help="full-batch steps (default 100)")
-    p.add_argument("--lr", type=float, default=50.0, help="learning rate on the mean loss (default 50)")
-    p.add_argument("--alpha", type=float, default=0.0, help="uniform-target penalty = add-alpha smoothing (default 0)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the initial W (default 0)")
-    p.add_argument("--every", type=int, default=10, help="print every this many steps (default 10)")
+    p.add_argument(
+        "--steps",
+        type=_integer,
+        default=100,
+        help=f"full-batch steps (default 100, at most {TRAIN_MAX_STEPS:,}: each is a pass over every bigram, so"
+        " that many take tens of minutes on the lecture's names, and the gap to the optimum stops moving long"
+        " before)",
+    )
+    p.add_argument("--lr", type=_real, default=50.0, help="learning rate on the mean loss (default 50)")
+    p.add_argument("--alpha", type=_real, default=0.0, help="uniform-target penalty = add-alpha smoothing (default 0)")
+    p.add_argument("--seed", type=_integer, default=0, help="seed of the initial W (default 0)")
+    p.add_argument("--every", type=_integer, default=10, help="print every this many steps (default 10)")
     p.set_defaults(run=cmd_train)
 
     p = sub.add_parser(
@@ -311,12 +358,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     limits = GRADCHECK_LIMITS
     p.add_argument(
-        "--vocab-size", type=int, default=6, help=f"V of the random check (default 6, at most {limits['--vocab-size']})"
+        "--vocab-size",
+        type=_integer,
+        default=6,
+        help=f"V of the random check (default 6, at most {limits['--vocab-size']})",
     )
     p.add_argument(
-        "--batch", type=int, default=16, help=f"examples in the random batch (default 16, at most {limits['--batch']})"
+        "--batch",
+        type=_integer,
+        default=16,
+        help=f"examples in the random batch (default 16, at most {limits['--batch']})",
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=_integer, default=0, help="random seed (default 0)")
     p.set_defaults(run=cmd_gradcheck)
 
     p = sub.add_parser("bench", help="time counting, gradient steps and convergence, as ratios from one run")
@@ -324,7 +377,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--corpus", metavar="FILE", help=corpus_help.replace("(default:", "(default: $BIGRAM_REF_NAMES, else")
     )
     p.add_argument("--json", action="store_true", help="print one JSON object with the ratios and raw medians")
-    p.add_argument("--repeats", type=int, default=5, help="timed runs per method; the median is reported (default 5)")
+    p.add_argument(
+        "--repeats",
+        type=_integer,
+        default=5,
+        help=f"timed runs per method; the median is reported (default 5, at most {BENCH_MAX_REPEATS}: each run"
+        " times every scale, and a median of more changes no ratio)",
+    )
     p.add_argument(
         "--scales",
         default="1,10,100",

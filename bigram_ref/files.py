@@ -25,7 +25,8 @@ replaces something that is not a regular file:
   up: after ``>> log.txt`` the text is appended to ``log.txt``, never replacing it.
 
 Errors name the path the user gave, never the temporary file or a resolved link; a path
-too long for the file system is refused by that name too.
+too long for the file system is refused by that name too, and so is one no file system can
+hold at all (:func:`path_text`: a NUL byte, a lone surrogate given from Python).
 """
 
 from __future__ import annotations
@@ -38,7 +39,48 @@ from pathlib import Path
 
 from bigram_ref.validate import InputError
 
-__all__ = ["check_target", "write_text"]
+__all__ = ["check_target", "path_text", "write_text"]
+
+
+def path_text(path: object, name: str) -> str:
+    """The text of a path (a ``str`` or an ``os.PathLike`` giving one), checked to be one a file name can hold.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is not a ``str`` and no ``os.PathLike`` whose ``__fspath__()`` gives one, or it holds a NUL
+        byte or a lone surrogate other than the escaped bytes of a name that is not UTF-8
+        (which the operating system would refuse with a ``ValueError`` or ``UnicodeEncodeError``).
+        The message starts with ``name`` and shows the path with those characters escaped.
+
+    Examples
+    --------
+    >>> from bigram_ref.files import path_text
+    >>> path_text("names.txt", "--corpus")
+    'names.txt'
+    >>> try:
+    ...     path_text("a\\x00b", "--corpus")
+    ... except ValueError as error:
+    ...     print(error)
+    ...
+    --corpus: the path 'a\\x00b' contains a NUL byte, which no file name can hold
+    """
+    text = path.__fspath__() if isinstance(path, os.PathLike) else path
+    if not isinstance(text, str):
+        got = type(path).__name__
+        if isinstance(path, os.PathLike):
+            got += f" whose __fspath__() returned {type(text).__name__}"
+        raise InputError(f"{name}: expected a path (str or os.PathLike), got {got}")
+    if "\x00" in text:
+        raise InputError(f"{name}: the path {text!r} contains a NUL byte, which no file name can hold")
+    try:
+        os.fsencode(text)
+    except UnicodeEncodeError as exc:
+        c = text[exc.start]
+        raise InputError(
+            f"{name}: the path {text!r} contains {c!r} (U+{ord(c):04X}), a lone surrogate, which no file name can hold"
+        ) from None
+    return text
 
 
 def check_target(path: str | Path, option: str = "--out") -> Path:
@@ -49,8 +91,9 @@ def check_target(path: str | Path, option: str = "--out") -> Path:
     Raises
     ------
     InputError
-        If ``path`` is empty, ends in ``/`` (or ``.``, ``..``), is a directory, a loop of symbolic links or
-        too long for the file system, or its folder does not exist or is not a directory.
+        If ``path`` is empty or no file name can hold it (:func:`path_text`), ends in ``/`` (or ``.``,
+        ``..``), is a directory, a loop of symbolic links or too long for the file system, or its
+        folder does not exist or is not a directory.
     PermissionError
         If ``path`` is an existing file you may not write, another user's file in a sticky
         folder, or its folder is one you may not create files in.
@@ -58,7 +101,7 @@ def check_target(path: str | Path, option: str = "--out") -> Path:
         If a file cannot be made in its folder for another reason (a read-only file system,
         ``/proc``), or the path cannot be examined; the error names ``path`` as given.
     """
-    text = os.fspath(path)
+    text = path_text(path, option)
     try:
         return _check(text, option)
     except InputError:

@@ -6,7 +6,7 @@ The rules, applied the same way to a file, standard input and a string:
   work); other characters that ``str.splitlines`` would also break at are *inside*
   the line, so line numbers agree with ``grep -n``;
 * spaces (any Unicode space separator) and tabs around a word are stripped, blank lines
-  are skipped, a byte-order mark at the start is ignored;
+  are skipped, one byte-order mark at the start is ignored (a second one is an error, below);
 * a control character (``\t``, ``\x0b``, ``\x0c``, ``\x1c``–``\x1f``, ``\x85``, a lone
   ``\r``, NUL, …), a line or paragraph separator (U+2028, U+2029), an invisible format
   character (a zero-width space, a soft hyphen, a direction mark, a byte-order mark after the
@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from bigram_ref.files import path_text
 from bigram_ref.validate import CorpusError, InputError, nfc, word_error
 
 __all__ = ["CHUNK_BYTES", "MAX_LINE_BYTES", "iter_words", "split_words"]
@@ -59,8 +60,11 @@ def split_words(text: str, source: str = "<text>", first_line: int = 1) -> list[
     ...
     f.txt:2: word 'bo\\x0bb' contains '\\x0b' (U+000B), a control character
     """
-    if first_line == 1:
-        text = text.removeprefix("\ufeff")
+    return _split(text.removeprefix("\ufeff") if first_line == 1 else text, source, first_line)
+
+
+def _split(text: str, source: str, first_line: int) -> list[str]:
+    """:func:`split_words` without dropping a byte-order mark: :func:`iter_words` drops one from the bytes."""
     lines = text.replace("\r\n", "\n").split("\n")
     words = [w for w in (line.strip(_SPACES) for line in lines) if w]
     if word_error("".join(words), source) is not None:  # the rare bad case: find its line
@@ -71,41 +75,49 @@ def split_words(text: str, source: str = "<text>", first_line: int = 1) -> list[
     return nfc(words)
 
 
-def _open(source: str | Path | BinaryIO | TextIO) -> tuple[Callable[[int], bytes], Callable[[], None], str]:
-    """The bytes of ``source``: a read function, what closes it (nothing for a stream we were given), its name."""
-    if isinstance(source, str | os.PathLike) and isinstance(os.fspath(source), str):
-        text = os.fspath(source)
-        if not text:
-            raise InputError("source: the path is empty, expected a text file of words")
-        try:
-            fh = open(text, "rb")  # noqa: SIM115 (closed by the caller, after the last read)
-        except FileNotFoundError:
-            raise CorpusError(f"{text}: no such file") from None
-        except IsADirectoryError:
-            raise CorpusError(f"{text}: is a directory, expected a text file of words") from None
-        except OSError as exc:
-            raise CorpusError(f"{text}: cannot read: {exc.strerror}") from None
-        return fh.read, fh.close, text
-    read = getattr(source, "read", None)
-    if not callable(read):  # bytes, a file descriptor, ...
-        raise InputError(f"source: expected a path (str or os.PathLike) or an open file, got {type(source).__name__}")
-    name = str(getattr(source, "name", "<stream>"))
+class _Source:
+    """The bytes of a path or an open file, read a chunk at a time; a stream we were given is not closed."""
 
-    def read_bytes(size: int) -> bytes:
-        if getattr(source, "closed", False):
-            raise CorpusError(f"{name}: the file is closed")
+    def __init__(self, source: object) -> None:
+        self.text = False  # whether read() gave characters: their lone surrogates are then words' errors
+        self._stream: object = None  # the open file we were given, if one was
+        self._read: Callable[[int], object]
+        self.close: Callable[[], object]
+        if isinstance(source, str | os.PathLike):
+            path = path_text(source, "source")
+            if not path:
+                raise InputError("source: the path is empty, expected a text file of words")
+            try:
+                fh = open(path, "rb")  # noqa: SIM115 (closed by close(), after the last read)
+            except FileNotFoundError:
+                raise CorpusError(f"{path}: no such file") from None
+            except IsADirectoryError:
+                raise CorpusError(f"{path}: is a directory, expected a text file of words") from None
+            except OSError as exc:
+                raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
+            self.name, self._read, self.close = path, fh.read, fh.close
+            return
+        read = getattr(source, "read", None)
+        if not callable(read):  # bytes, a file descriptor, ...
+            got = type(source).__name__
+            raise InputError(f"source: expected a path (str or os.PathLike) or an open file, got {got}")
+        self.name, self._read, self.close = str(getattr(source, "name", "<stream>")), read, lambda: None
+        self._stream = source
+
+    def read(self, size: int) -> bytes:
+        if getattr(self._stream, "closed", False):
+            raise CorpusError(f"{self.name}: the file is closed")
         try:
-            data = read(size)
+            data = self._read(size)
         except io.UnsupportedOperation:  # open(path, "w"), "wb", "a": no reading
-            raise CorpusError(f"{name}: cannot read: not open for reading") from None
+            raise CorpusError(f"{self.name}: cannot read: not open for reading") from None
         if isinstance(data, str):  # a text stream (open(path), io.StringIO): back to UTF-8
+            self.text = True
             return data.encode("utf-8", "surrogatepass")
         if not isinstance(data, bytes | bytearray | memoryview):  # None: a non-blocking stream with no data yet
             got = "None" if data is None else type(data).__name__
-            raise CorpusError(f"{name}: read() returned {got}, expected bytes or str")
+            raise CorpusError(f"{self.name}: read() returned {got}, expected bytes or str")
         return bytes(data)
-
-    return read_bytes, lambda: None, name
 
 
 def iter_words(source: str | Path | BinaryIO | TextIO) -> Iterable[list[str]]:
@@ -114,13 +126,15 @@ def iter_words(source: str | Path | BinaryIO | TextIO) -> Iterable[list[str]]:
     ``source`` is a path (a ``str``, a :class:`~pathlib.Path` or any other ``os.PathLike``)
     or an open file: a binary stream (such as ``sys.stdin.buffer``), or a text stream
     (``open(path)``, ``io.StringIO``), whose characters are taken as already decoded. A
-    stream we are given is not closed.
+    stream we are given is not closed. A lone surrogate that a text stream gives (``'\\ud800'``) is a
+    word's error, as in a list of words, never reported as bytes that are not UTF-8.
 
     Raises
     ------
     InputError
-        If ``source`` is neither a path nor an open file (``bytes``, a file descriptor),
-        or is an empty path.
+        If ``source`` is neither a path nor an open file (``bytes``, a file descriptor), is an
+        empty path or one no file name can hold (:func:`~bigram_ref.files.path_text`: a NUL
+        byte, a lone surrogate, an ``__fspath__()`` that gives no ``str``).
     CorpusError
         If the file cannot be opened or read (an open file that is closed, open for writing
         only, or whose ``read()`` returns ``None``, as a non-blocking stream with no data
@@ -135,23 +149,24 @@ def iter_words(source: str | Path | BinaryIO | TextIO) -> Iterable[list[str]]:
     >>> chunks, [len(word) for word in chunks[0]]
     ([['zoë', 'Zoë']], [3, 3])
     """
-    read, close, name = _open(source)
+    reader = _Source(source)
+    name = reader.name
     try:
         pending, offset, line, total = b"", 0, 1, 0  # the unfinished line, its byte offset and line number
         while True:
             try:
-                data = read(CHUNK_BYTES)
+                data = reader.read(CHUNK_BYTES)
                 end = not data
             except OSError as exc:
                 raise CorpusError(f"{name}: cannot read: {exc.strerror}") from None
-            if offset == 0 and not pending and data.startswith(b"\xef\xbb\xbf"):
-                data, offset = data[3:], 3  # a byte-order mark: not part of the first word
             block = pending + data
+            if offset == 0 and block.startswith(b"\xef\xbb\xbf"):  # the file's start, however the reads fell
+                block, offset = block[3:], 3  # one byte-order mark: not part of the first word (a second is)
             cut = len(block) if end else block.rfind(b"\n") + 1  # whole lines only, until the end
             long = _long_line(block, cut)
             if long is not None:
                 raise CorpusError(f"{name}:{line + long}: line longer than {MAX_LINE_BYTES:,} bytes: not a word list")
-            words = split_words(_decode(block[:cut], name, offset, line), name, line)
+            words = _split(_decode(block[:cut], name, offset, line, reader.text), name, line)
             total += len(words)
             if words:
                 yield words
@@ -163,7 +178,7 @@ def iter_words(source: str | Path | BinaryIO | TextIO) -> Iterable[list[str]]:
             if end:
                 break
     finally:
-        close()
+        reader.close()
     if total == 0:
         raise CorpusError(f"{name}: no words (empty, or blank lines only)")
 
@@ -182,9 +197,10 @@ def _long_line(block: bytes, cut: int) -> int | None:
     return None
 
 
-def _decode(raw: bytes, name: str, offset: int, line: int) -> str:
+def _decode(raw: bytes, name: str, offset: int, line: int, text: bool) -> str:
+    """``raw`` as text; from a text stream (``text``), its lone surrogates come back, for a word's error."""
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8", "surrogatepass" if text else "strict")
     except UnicodeDecodeError as exc:
         at = line + raw.count(b"\n", 0, exc.start)
         raise CorpusError(

@@ -93,7 +93,7 @@ def test_divergence_stops_with_an_error(
         (["train", "--lr", "-1"], "error: --lr: expected a finite number > 0, got -1.0"),
         (["train", "--lr", "inf"], "error: --lr: expected a finite number > 0, got inf"),
         (["train", "--lr", "nan"], "error: --lr: expected a finite number > 0, got nan"),
-        (["train", "--steps", "-1"], "error: --steps: expected an int >= 0, got -1"),
+        (["train", "--steps", "-1"], "error: --steps: expected an int from 0 to 10,000, got -1"),
         (["train", "--every", "0"], "error: --every: expected an int >= 1, got 0"),
         (["train", "--alpha", "-2"], "error: --alpha: expected a finite number >= 0, got -2.0"),
         (["sample", "-n", "-1"], "error: -n: expected an int from 0 to 1,000,000, got -1"),
@@ -104,7 +104,7 @@ def test_divergence_stops_with_an_error(
         (["gradcheck", "--seed", "-1"], "error: --seed: expected an int >= 0, got -1"),
         (["sample", "--seed", "-1"], "error: --seed: expected an int >= 0, got -1"),
         (["train", "--seed", "-1"], "error: --seed: expected an int >= 0, got -1"),
-        (["bench", "--repeats", "0"], "error: --repeats: expected an int >= 1, got 0"),
+        (["bench", "--repeats", "0"], "error: --repeats: expected an int from 1 to 100, got 0"),
         (["bench", "--scales", "1,x"], "error: --scales: expected comma-separated integers, got '1,x'"),
         (["bench", "--scales", "100000000"], "error: --scales: expected an int from 1 to 100, got 100000000"),
         (["bench", "--scales", "1,101"], "error: --scales: expected an int from 1 to 100, got 101"),
@@ -264,7 +264,7 @@ def test_bench_record_directory_is_checked_before_the_benchmark_runs(
 @pytest.mark.parametrize(
     ("args", "first_line"),
     [
-        (["train", "--steps", "100000", "--every", "1"], "5,163 words"),
+        (["train", "--steps", "10000", "--every", "1"], "5,163 words"),
         (["sample", "-n", "100000"], "ma"),  # one large write: with PYTHONUNBUFFERED it used to end with 0
     ],
 )
@@ -283,7 +283,7 @@ def test_a_closed_pipe_ends_quietly(script: str, args: list[str], first_line: st
 
 def test_ctrl_c_exits_130(script: str) -> None:
     with subprocess.Popen(
-        [script, "train", "--steps", "100000", "--every", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [script, "train", "--steps", "10000", "--every", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.readline()  # running: the corpus is read and the header printed
@@ -542,3 +542,134 @@ def test_no_negative_zero_is_printed(run_script: RunScript, tmp_path: Path) -> N
     rows = [line.split() for line in out.stdout.splitlines()[2:]]
     assert rows[79] == ["79", "0.287682", "0.000000"]  # the gap is -5.6e-17 here: it printed -0.000000
     assert "-0.0" not in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["stats", "--corpus", "a\x00b"], r"error: --corpus: the path 'a\x00b' contains a NUL byte"),
+        (["sample", "-n", "1", "--out", "a\x00b"], r"error: --out: the path 'a\x00b' contains a NUL byte"),
+        (["bench", "--record", "a\x00b"], r"error: --record: the path 'a\x00b' contains a NUL byte"),
+        (
+            ["sample", "-n", "1", "--out", "\ud800.txt"],
+            r"error: --out: the path '\ud800.txt' contains '\ud800' (U+D800), a lone surrogate",
+        ),
+    ],
+)
+def test_a_path_no_file_name_can_hold_is_one_error_naming_its_option(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    """Only Python can pass these (a command line holds no NUL, and its bytes give no lone U+D800)."""
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "\x00" not in err and "\ud800" not in err  # shown escaped, never raw
+    assert err == f"{message}, which no file name can hold\n"
+
+
+INTEGER_OPTIONS = [
+    ("sample", "-n"),
+    ("sample", "--seed"),
+    ("train", "--steps"),
+    ("train", "--every"),
+    ("train", "--seed"),
+    ("gradcheck", "--vocab-size"),
+    ("gradcheck", "--batch"),
+    ("gradcheck", "--seed"),
+    ("bench", "--repeats"),
+]
+
+
+def test_every_integer_and_real_option_uses_the_shared_type() -> None:
+    """Every option parses with _integer or _real, never bare int or float (which take 1_0, ٣ and ' 5')."""
+    kinds = {}
+    for command, sub in cli.build_parser()._subparsers._group_actions[0].choices.items():  # type: ignore[union-attr]
+        for action in sub._actions:
+            if action.type is not None:
+                kinds[command, action.option_strings[-1]] = action.type
+    assert {k for k, t in kinds.items() if t is cli._integer} == set(INTEGER_OPTIONS)
+    assert {k for k, t in kinds.items() if t is cli._real} == {
+        ("sample", "--alpha"),
+        ("train", "--lr"),
+        ("train", "--alpha"),
+    }
+
+
+@pytest.mark.parametrize(("command", "option"), INTEGER_OPTIONS)
+def test_integer_options_take_plain_ascii_digits_only(run_script: RunScript, command: str, option: str) -> None:
+    out = run_script(command, option, "1_0")
+    assert out.returncode == 2 and out.stdout == "" and "Traceback" not in out.stderr
+    assert out.stderr.splitlines()[-1] == (
+        f"bigram-ref {command}: error: argument {option}: expected an integer in ASCII digits, got '1_0'"
+    )
+
+
+@pytest.mark.parametrize("value", ["1_0", "\u0663", " 5", "5 ", "+5", "0x5", "5.0", ""])
+def test_minus_n_refuses_what_int_would_take(run_script: RunScript, value: str) -> None:
+    out = run_script("sample", "-n", value)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.splitlines()[-1] == (
+        f"bigram-ref sample: error: argument -n: expected an integer in ASCII digits, got {value!r}"
+    )
+
+
+@pytest.mark.parametrize("option", ["--lr", "--alpha"])
+@pytest.mark.parametrize("value", ["1_0", "\u0663", " 5", "5 ", "0.\u0665", "ten"])
+def test_real_options_refuse_what_only_float_would_take(run_script: RunScript, option: str, value: str) -> None:
+    out = run_script("train", option, value)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.splitlines()[-1] == (
+        f"bigram-ref train: error: argument {option}: expected a number such as 0.5 or 1e-3, got {value!r}"
+    )
+
+
+def test_numbers_in_ascii_are_read_and_out_of_range_ones_reach_the_range_checks(
+    run_script: RunScript, tmp_path: Path
+) -> None:
+    """No false alarm: digits (a leading 0 too), exponents and - are read; inf, nan and -3 are refused by range."""
+    out = run_script("sample", "-n", "007", "--seed", "0012", "--alpha", "1.5E-1", "--out", str(tmp_path / "s.txt"))
+    assert out.returncode == 0, out.stderr
+    assert len((tmp_path / "s.txt").read_text(encoding="utf-8").splitlines()) == 7
+    assert error_line(run_script("sample", "-n", "-3")) == "error: -n: expected an int from 0 to 1,000,000, got -3"
+    assert error_line(run_script("train", "--lr", "inf")) == "error: --lr: expected a finite number > 0, got inf"
+    assert error_line(run_script("train", "--lr", "NaN")) == "error: --lr: expected a finite number > 0, got nan"
+    assert error_line(run_script("sample", "--alpha=-1e-3")) == (
+        "error: --alpha: expected a finite number >= 0, got -0.001"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["bench", "--repeats", "100000000"], "error: --repeats: expected an int from 1 to 100, got 100000000"),
+        (["bench", "--repeats", "101"], "error: --repeats: expected an int from 1 to 100, got 101"),
+        (["train", "--steps", "10001"], "error: --steps: expected an int from 0 to 10,000, got 10001"),
+    ],
+)
+def test_repeats_and_steps_above_their_maximum_are_refused_before_any_work(
+    run_script: RunScript, args: list[str], message: str
+) -> None:
+    out = run_script(*args, timeout=60)
+    assert out.stdout == ""
+    assert error_line(out) == message
+
+
+def test_the_maximum_repeats_and_steps_themselves_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No false alarm at the limits: the options pass their checks and the work starts (stopped at once here)."""
+
+    def stop(corpus: object) -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_words", stop)
+    assert main(["bench", "--repeats", str(cli.BENCH_MAX_REPEATS), "--corpus", "x.txt"]) == 130
+    assert main(["train", "--steps", str(cli.TRAIN_MAX_STEPS)]) == 130
+
+
+def test_help_states_the_largest_repeats_and_steps_and_why(run_script: RunScript) -> None:
+    bench = " ".join(run_script("bench", "--help").stdout.split())
+    assert "(default 5, at most 100: each run times every scale, and a median of more changes no ratio)" in bench
+    train = " ".join(run_script("train", "--help").stdout.split())
+    assert (
+        "(default 100, at most 10,000: each is a pass over every bigram, so that many take tens of minutes on the"
+        " lecture's names, and the gap to the optimum stops moving long before)"
+    ) in train

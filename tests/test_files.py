@@ -320,3 +320,24 @@ def test_a_failure_to_examine_the_path_names_the_given_path(tmp_path: Path, monk
     with pytest.raises(PermissionError) as info:
         check_target("out.txt")
     assert info.value.filename == "out.txt"
+
+
+def test_a_path_no_file_name_can_hold_is_refused_by_the_option(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as info:
+        check_target("a\x00b", "--record")
+    assert str(info.value) == r"--record: the path 'a\x00b' contains a NUL byte, which no file name can hold"
+    with pytest.raises(InputError) as info:
+        write_text(tmp_path / "x\udfff.txt", "text\n")
+    assert str(info.value) == (
+        rf"--out: the path '{tmp_path}/x\udfff.txt' contains '\udfff' (U+DFFF), a lone surrogate,"
+        " which no file name can hold"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_path_text_passes_real_names(tmp_path: Path) -> None:
+    """No false alarm: a str, a Path, and a name whose bytes are not UTF-8 (Python's \\udce9)."""
+    assert files.path_text("names.txt", "--corpus") == "names.txt"
+    assert files.path_text(tmp_path / "a.txt", "--out") == f"{tmp_path}/a.txt"
+    write_text(tmp_path / "caf\udce9.txt", "x\n")
+    assert (tmp_path / "caf\udce9.txt").read_text() == "x\n"

@@ -182,3 +182,82 @@ def test_a_file_that_cannot_be_read_says_why(tmp_path: Path) -> None:
         with pytest.raises(CorpusError) as info:
             read_words(source)  # type: ignore[arg-type]
         assert str(info.value) == message
+
+
+class FspathGives:
+    """An os.PathLike whose __fspath__() gives ``value``, whatever it is."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __fspath__(self) -> object:
+        return self.value
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("a\x00b", r"source: the path 'a\x00b' contains a NUL byte, which no file name can hold"),
+        (
+            "\ud800.txt",
+            r"source: the path '\ud800.txt' contains '\ud800' (U+D800), a lone surrogate, which no file name can hold",
+        ),
+        (
+            FspathGives(3),
+            "source: expected a path (str or os.PathLike), got FspathGives whose __fspath__() returned int",
+        ),
+        (
+            FspathGives(b"w.txt"),
+            "source: expected a path (str or os.PathLike), got FspathGives whose __fspath__() returned bytes",
+        ),
+    ],
+)
+def test_a_path_no_file_name_can_hold_is_refused_by_source(source: object, message: str) -> None:
+    from bigram_ref import InputError
+
+    with pytest.raises(InputError) as info:
+        read_words(source)  # type: ignore[arg-type]
+    assert str(info.value) == message
+
+
+def test_a_path_like_giving_a_str_and_a_non_utf8_name_are_read(tmp_path: Path) -> None:
+    """No false alarm: a name's undecodable bytes (Python's \\udcxx) are a real file name."""
+    path = tmp_path / "caf\udce9.txt"
+    path.write_bytes(b"ab\n")
+    assert read_words(FspathGives(str(path))) == ["ab"]  # type: ignore[arg-type]
+    assert read_words(str(path)) == ["ab"]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 64])
+def test_only_one_leading_byte_order_mark_is_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """printf '\\xef\\xbb\\xbf\\xef\\xbb\\xbfanna\\nbob\\n': the second mark is a word's error on line 1."""
+    monkeypatch.setattr(wordfile, "CHUNK_BYTES", size)
+    path = tmp_path / "twice.txt"
+    path.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbfanna\nbob\n")
+    with pytest.raises(CorpusError) as info:
+        read_words(path)
+    assert str(info.value) == rf"{path}:1: word '\ufeffanna' contains '\ufeff' (U+FEFF), an invisible format character"
+    path.write_bytes(b"\xef\xbb\xbfanna\nbob\n")
+    assert read_words(path) == ["anna", "bob"]
+    with pytest.raises(CorpusError, match=r"^<text>:1: word '\\ufeffanna' contains '\\ufeff' \(U\+FEFF\)"):
+        parse_words("\ufeff\ufeffanna\nbob\n")
+    with pytest.raises(CorpusError, match=r"^<stream>:1: word '\\ufeffanna' contains '\\ufeff' \(U\+FEFF\)"):
+        read_words(io.StringIO("\ufeff\ufeffanna\nbob\n"))
+
+
+def test_a_lone_surrogate_from_a_text_stream_is_a_word_error_not_bad_utf8() -> None:
+    with pytest.raises(CorpusError) as info:
+        read_words(io.StringIO("a\ud800\n"))
+    assert (
+        str(info.value) == r"<stream>:1: word 'a\ud800' contains '\ud800' (U+D800), a lone surrogate, not a character"
+    )
+    with pytest.raises(CorpusError) as info:
+        read_words(io.StringIO("ok\n\udcffz\n"))
+    assert (
+        str(info.value) == r"<stream>:2: word '\udcffz' contains '\udcff' (U+DCFF), a lone surrogate, not a character"
+    )
+    # the same code point as bytes (an encoded surrogate) is not UTF-8, and says so
+    with pytest.raises(CorpusError, match=r"^<stream>:1: not valid UTF-8 \(byte 0xed at offset 1\)$"):
+        read_words(io.BytesIO(b"a\xed\xa0\x80\n"))
