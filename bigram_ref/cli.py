@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 GRADCHECK_RTOL = 1e-6
-GRADCHECK_LIMITS = {"--vocab-size": 200, "--batch": 200}
+GRADCHECK_LIMITS = {"--vocab-size": validate.MAX_CHECK, "--batch": validate.MAX_CHECK}
 """The largest random check allowed, since its finite differences take 2·V² evaluations of the loss,
 each of which reads all of the (V, V) matrix W, so the time grows towards V⁴ (``gradcheck --help``)."""
 

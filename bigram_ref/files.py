@@ -24,7 +24,8 @@ replaces something that is not a regular file:
   ``/dev/fd/N``, ``/proc/self/fd/N``) is written through that descriptor, as the shell set it
   up: after ``>> log.txt`` the text is appended to ``log.txt``, never replacing it.
 
-Errors name the path the user gave, never the temporary file or a resolved link; a path
+Errors name the path the user gave, never the temporary file (a symbolic link whose target
+lies in a folder that does not exist is named with that folder); a path
 too long for the file system is refused by that name too, and so is one no file system can
 hold at all (:func:`path_text`: a NUL byte, a lone surrogate given from Python).
 """
@@ -37,6 +38,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+from bigram_ref import validate
 from bigram_ref.validate import InputError
 
 __all__ = ["check_target", "path_text", "write_text"]
@@ -182,12 +184,18 @@ def write_text(path: str | Path, text: str, option: str = "--out") -> None:
     a new file, and the other links keep the old one. That new file is yours: a file you
     may write but that another user owns becomes your file, with the old permission bits.
     """
+    text = validate.instance(text, "text", str)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
+        c = text[exc.start]
+        raise InputError(f"text: contains {c!r} (U+{ord(c):04X}), a lone surrogate, which UTF-8 cannot hold") from None
     real = check_target(path, option)
     fd = _descriptor(os.fspath(path))
     if fd is not None:  # already open, as the shell set it up (append, pipe, ...): write through it
         try:
             with os.fdopen(os.dup(fd), "wb") as fh:
-                fh.write(text.encode("utf-8"))
+                fh.write(data)
         except OSError as exc:
             raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
         return
@@ -200,7 +208,7 @@ def write_text(path: str | Path, text: str, option: str = "--out") -> None:
             with open(real, "w", encoding="utf-8") as fh:
                 fh.write(text)
             return
-        _replace(real, text.encode("utf-8"), mode)
+        _replace(real, data, mode)
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
 

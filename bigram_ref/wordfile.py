@@ -111,6 +111,12 @@ class _Source:
             data = self._read(size)
         except io.UnsupportedOperation:  # open(path, "w"), "wb", "a": no reading
             raise CorpusError(f"{self.name}: cannot read: not open for reading") from None
+        except UnicodeDecodeError as exc:  # a text stream decodes for us, and cannot say at which line it failed
+            byte = exc.object[exc.start : exc.start + 1].hex()
+            raise CorpusError(
+                f"{self.name}: not valid {exc.encoding} (byte 0x{byte}); open the file in binary mode ('rb'), or"
+                " pass its path, to have the line named"
+            ) from None
         if isinstance(data, str):  # a text stream (open(path), io.StringIO): back to UTF-8
             self.text = True
             return data.encode("utf-8", "surrogatepass")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,6 +30,7 @@ from bigram_ref import (
     one_hot,
     optimal_logits,
     penalised_loss,
+    read_words,
     row_probabilities,
     sample_words,
     softmax,
@@ -38,6 +40,7 @@ from bigram_ref import (
     train_from_counts,
     validate,
 )
+from bigram_ref.files import write_text
 from bigram_ref.gradcheck import check_grad, numerical_grad
 from bigram_ref.neural import TrainingDiverged, descend
 from bigram_ref.plots import alt_text, count_heatmap, jacobian_heatmap, sgd_step_bars
@@ -334,3 +337,30 @@ def test_decode_takes_any_iterable_of_ints() -> None:
 def test_a_huge_count_is_shown_in_significant_digits() -> None:
     text = alt_text(count_heatmap([[1e300, 1, 0], [0, 0, 0], [0, 0, 0]], ab))
     assert "1e+300 in all" in text and len(text) < 600
+
+
+def test_a_text_stream_that_is_not_utf8_is_a_corpus_error(tmp_path: Path) -> None:
+    (tmp_path / "bin.bin").write_bytes(b"a\x8b\x00\n")
+    with open(tmp_path / "bin.bin", encoding="utf-8") as fh, pytest.raises(InputError) as info:
+        read_words(fh)
+    assert str(info.value) == (
+        f"{tmp_path / 'bin.bin'}: not valid utf-8 (byte 0x8b); open the file in binary mode ('rb'), or pass its"
+        " path, to have the line named"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "text: expected a str, got None"),
+        (b"abc", "text: expected a str, got b'abc'"),
+        ("a\ud800", "text: contains '\\ud800' (U+D800), a lone surrogate, which UTF-8 cannot hold"),
+    ],
+)
+def test_write_text_checks_its_text_before_touching_the_file(tmp_path: Path, text: object, message: str) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        write_text(target, text)  # type: ignore[arg-type]
+    assert str(info.value) == message
+    assert target.read_text(encoding="utf-8") == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
