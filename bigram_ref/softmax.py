@@ -101,6 +101,9 @@ def log_softmax(z: ArrayLike) -> FloatArray:
 def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "mean") -> FloatArray:
     r"""Cross-entropy with a one-hot target: :math:`L = -\log p_y = -\sum_j t_j \log p_j`.
 
+    A target whose logit is ``-inf`` has probability 0, and then its loss is ``inf``, the
+    right answer (never NaN).
+
     Parameters
     ----------
     z
@@ -109,9 +112,6 @@ def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "mean") -> 
         The target index (an int for 1-D ``z``) or ``n`` indices.
     reduction
         ``"mean"`` or ``"sum"`` over examples, or ``"none"`` for one loss per example.
-
-    A target whose logit is ``-inf`` has probability 0, and its loss is ``inf``: the right
-    answer, never NaN.
 
     Raises
     ------

@@ -89,7 +89,7 @@ MAX_CHECK = 200
 """The largest vocabulary and batch of a full gradient check by finite differences (its cost grows faster than V²)."""
 
 MAX_FIGURE_V = 32
-"""The most symbols a heat map draws: it writes a number in each of its V² cells, unreadable beyond this."""
+"""The most symbols a heat map draws, as it writes a number in each of its V² cells (unreadable beyond this)."""
 
 FloatArray = NDArray[np.floating[Any]]
 T = TypeVar("T")
