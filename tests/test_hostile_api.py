@@ -46,6 +46,14 @@ from bigram_ref.neural import TrainingDiverged, descend
 from bigram_ref.plots import alt_text, count_heatmap, jacobian_heatmap, sgd_step_bars
 from bigram_ref.validate import InputError
 
+
+def assert_message(call: Callable[[], object], message: str) -> None:
+    """``call()`` raises an InputError whose whole message is ``message``."""
+    with pytest.raises(InputError) as info:
+        call()
+    assert str(info.value) == message
+
+
 HUGE = np.full((2, 2), 1e308)  # finite counts whose row totals overflow
 ROW_OVERFLOW = "N: counts too large, the total of row 0 overflows float64"
 NOT_DISTRIBUTIONS = "P: every row must be a probability distribution (non-negative, summing to 1)"
@@ -109,9 +117,7 @@ ab = Vocab((".", "a", "b"))
     ],
 )
 def test_bad_input_gets_its_own_message(call: Callable[[], object], message: str) -> None:
-    with pytest.raises(InputError) as info:
-        call()
-    assert str(info.value) == message
+    assert_message(call, message)
 
 
 def test_a_minus_inf_logit_off_the_data_is_blamed_on_alpha_when_alpha_gives_it_pseudo_counts() -> None:
@@ -246,9 +252,7 @@ def test_no_loss_is_a_negative_zero() -> None:
     ],
 )
 def test_probe_3_findings_get_their_own_message(call: Callable[[], object], message: str) -> None:
-    with pytest.raises(InputError) as info:
-        call()
-    assert str(info.value) == message
+    assert_message(call, message)
 
 
 def test_the_largest_heat_maps_allowed_are_drawn() -> None:
@@ -315,9 +319,7 @@ def test_sampling_up_to_the_bound_is_allowed() -> None:
     ],
 )
 def test_probe_4_findings_get_their_own_message(call: Callable[[], object], message: str) -> None:
-    with pytest.raises(InputError) as info:
-        call()
-    assert str(info.value) == message
+    assert_message(call, message)
 
 
 def test_descend_checks_its_arguments_when_called() -> None:
