@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import AXE, AXE_NOTES, THEMES, Visit, all_pages, themed_visit
 
@@ -107,4 +108,10 @@ def test_a_wide_code_block_scrolls_from_the_keyboard(visit: Visit) -> None:
         pytest.fail("Tab never reaches the wide code block")
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    assert blocks.nth(index).evaluate("p => p.scrollLeft") > 0, "the focused code block did not scroll with the keys"
+    # Chromium scrolls smoothly: the offset grows over a few frames, so wait for it rather than read it
+    # at once (an immediate read raced the animation and saw 0 on a slow machine)
+    scrolled = blocks.nth(index).element_handle()
+    try:
+        page.wait_for_function("p => p.scrollLeft > 0", arg=scrolled, timeout=5_000)
+    except PlaywrightTimeout:
+        pytest.fail("the focused code block did not scroll with the keys (scrollLeft stayed 0 for 5 s)")
