@@ -77,7 +77,7 @@ _DIGITS = re.compile(r"[0-9]+")  # ASCII digits only: int() would also take 1_0,
 def _integer(text: str) -> int:
     """The argparse type of every integer option: ASCII digits, with a ``-`` that the option's range refuses."""
     if not _DIGITS.fullmatch(text.removeprefix("-")):
-        raise argparse.ArgumentTypeError(f"expected an integer in ASCII digits, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected an integer in ASCII digits, got {validate.shown(text)}")
     return int(text)
 
 
@@ -89,7 +89,7 @@ def _real(text: str) -> float:
             return float(text)
     except ValueError:
         pass
-    raise argparse.ArgumentTypeError(f"expected a number such as 0.5 or 1e-3, got {text!r}")
+    raise argparse.ArgumentTypeError(f"expected a number such as 0.5 or 1e-3, got {validate.shown(text)}")
 
 
 def _require_torch(command: str) -> None:
@@ -259,7 +259,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     entries = [k.strip() for k in args.scales.split(",")]
     if not all(_DIGITS.fullmatch(k) for k in entries):  # int() would also take 1_0, +1 or ١
-        raise InputError(f"--scales: expected comma-separated integers, got {args.scales!r}")
+        raise InputError(f"--scales: expected comma-separated integers, got {validate.shown(args.scales)}")
     scales = tuple(validate.integer(int(k), "--scales", 1, BENCH_MAX_SCALE) for k in entries)
     validate.integer(args.repeats, "--repeats", 1, BENCH_MAX_REPEATS)
     if args.record == "":

@@ -47,7 +47,8 @@ def numerical_grad(f: Callable[[NDArray[np.float64]], float], w: ArrayLike, h: f
 
     ``f`` must return one real number (a Python or NumPy float or int), finite at every
     point :math:`w \\pm h e_k`; anything else raises an :class:`~bigram_ref.validate.InputError`
-    that names the point.
+    that names the point. ``f`` is given a read-only array, so an ``f`` that writes into its
+    argument raises NumPy's ``ValueError`` at once instead of corrupting the probes.
 
     Examples
     --------
@@ -85,6 +86,8 @@ def _differences(
     h = validate.number(h, "h", positive=True)
     grad = np.zeros_like(w)
     largest = 0.0
+    seen = w.view()  # what f is given: read-only, so an f that writes into w fails at once, not silently
+    seen.flags.writeable = False
     for k in np.ndindex(w.shape):
         old = w[k]
         for sign in (1.0, -1.0):
@@ -92,7 +95,7 @@ def _differences(
             if w[k] == old:
                 raise validate.InputError(f"h = {h:g} is too small for w{list(k)} = {old:g}: w + h == w")
             where = f" at w{list(k)} {'+' if sign > 0 else '-'} h"
-            value = validate.real(f(w), "f", where)
+            value = validate.real(f(seen), "f", where)
             if not np.isfinite(value):
                 raise validate.InputError(
                     f"f: not finite ({value}){where} (h = {h:g}): finite differences need a finite f near w"
@@ -144,7 +147,7 @@ class GradCheck:
         :meth:`verdict` says which way a gradient passed.
         """
         rtol = validate.number(rtol, "rtol")
-        return self.conclusive and (self.error <= rtol or self.diff <= self.noise)
+        return self.conclusive and (self.error <= rtol or (self.noise > 0 and self.diff <= self.noise))
 
     def verdict(self, rtol: float = 1e-6) -> str:
         """:meth:`ok`'s answer in words, with its reason: ``ok: ...``, ``wrong: ...`` or ``inconclusive: ...``."""

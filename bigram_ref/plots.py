@@ -15,7 +15,7 @@ what it draws, computed from the same numbers: the page uses it as the image's a
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -211,25 +211,30 @@ def _describe_counts(N: NDArray[Any], vocab: Vocab) -> str:
 
 
 def training_curve(
-    losses: Sequence[float], optimum: float, *, label: str = "neural model", theme: Theme = "light"
+    losses: Iterable[float], optimum: float, *, label: str = "neural model", theme: Theme = "light"
 ) -> Figure:
     """Training loss per step (a line) against the count model's loss (a dashed horizontal line).
 
-    Every value must be finite and within ±1e300: nearer float64's limit the axis' margins and
-    ticks overflow, so such values are refused rather than drawn wrong.
+    The losses are average NLLs, so each must be a number ``>= 0``, finite and within ±1e300:
+    nearer float64's limit the axis' margins and ticks overflow, so such values are refused
+    rather than drawn wrong. They may come from any iterable (a generator is read once).
+    ``label`` names the line in the legend as given.
     """
     losses = validate.series(losses, "losses")
     optimum = validate.number(optimum, "optimum")
-    label = validate.instance(label, "label", str)
-    k = int(np.argmax(np.abs(losses)))  # the largest in size: if it fits on the axis, all do
+    label = validate.label(label)
+    k = int(np.argmin(losses))
+    validate.number(losses[k], f"losses[{k}]")  # an NLL is never negative
+    k = int(np.argmax(losses))  # the largest: if it fits on the axis, all do
     validate.plottable(losses[k], f"losses[{k}]")
     validate.plottable(optimum, "optimum")
     with _canvas(theme, (WIDTH, 3.6)) as (fig, ax, p):
-        ax.plot(np.arange(len(losses)), losses, color=p.row, linewidth=2, label=_literal([label])[0])
-        ax.axhline(optimum, color=p.target, linestyle="--", label=f"count model {_value(optimum)}")
+        (line,) = ax.plot(np.arange(len(losses)), losses, color=p.row, linewidth=2)
+        level = ax.axhline(optimum, color=p.target, linestyle="--")
         ax.set_xlabel("gradient step")
         ax.set_ylabel("average NLL per bigram")
-        ax.legend(frameon=False)
+        # labels given here, not on the artists: matplotlib's legend would hide one that starts with "_"
+        ax.legend([line, level], _literal([label, f"count model {_value(optimum)}"]), frameon=False)
     steps = len(losses) - 1
     last = losses[-1]
     where = "above" if last > optimum else "on" if last == optimum else "below"

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -53,6 +53,7 @@ __all__ = [
     "instance",
     "integer",
     "integer_counts",
+    "label",
     "labels",
     "logits",
     "nfc",
@@ -63,6 +64,7 @@ __all__ = [
     "row_totals",
     "same_shape",
     "series",
+    "shown",
     "square",
     "too_large",
     "total",
@@ -112,8 +114,9 @@ def _short(word: str, limit: int = 40) -> str:
     return word if len(word) <= limit else word[: limit - 1] + "…"
 
 
-def _shown(value: object) -> str:
-    """A short, one-line repr of an argument for a message (an array's repr spans lines)."""
+def shown(value: object) -> str:
+    """A short, one-line repr of an argument for a message: an array's repr spans lines, and a
+    number or string may be thousands of characters long. At most 40 characters are kept."""
     return _short(" ".join(repr(value).split()))
 
 
@@ -128,7 +131,7 @@ def integer(value: object, name: str, minimum: int = 0, maximum: int | None = No
         if minimum <= k and (maximum is None or k <= maximum):
             return k
     bounds = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum:,}"
-    raise InputError(f"{name}: expected an int {bounds}, got {value!r}")
+    raise InputError(f"{name}: expected an int {bounds}, got {shown(value)}")
 
 
 def vocab_size(value: object, name: str = "V") -> int:
@@ -146,13 +149,13 @@ def vocab_size(value: object, name: str = "V") -> int:
 def instance(value: object, name: str, kind: type[T]) -> T:
     """An object of the given type, such as a ``str``, a :class:`~bigram_ref.corpus.Vocab` or a figure."""
     if not isinstance(value, kind):
-        raise InputError(f"{name}: expected a {kind.__name__}, got {_shown(value)}")
+        raise InputError(f"{name}: expected a {kind.__name__}, got {shown(value)}")
     return value
 
 
 def too_large(name: str, value: object, what: str) -> InputError:
     """The error for a parameter so large that ``what`` overflows float64."""
-    return InputError(f"{name}: too large, {what} overflow ({name} = {value!r})")
+    return InputError(f"{name}: too large, {what} overflow ({name} = {shown(value)})")
 
 
 def budget(shape: tuple[int, ...], name: str, what: str) -> None:
@@ -197,7 +200,7 @@ def array(value: object, name: str) -> NDArray[Any]:
     if arr is not None and arr.dtype == object and not isinstance(value, np.ndarray):
         for k, item in np.ndenumerate(arr):  # an int beyond 64 bits makes an object array too
             if isinstance(item, int) and not isinstance(item, bool) and not -(2**63) <= item < 2**63:
-                raise InputError(f"{name}{_position(k)} = {item} does not fit a 64-bit integer")
+                raise InputError(f"{name}{_position(k)} = {shown(item)} does not fit a 64-bit integer")
     if arr is None or (
         arr.dtype == object and not isinstance(value, np.ndarray)
     ):  # an object array: its dtype is named
@@ -215,7 +218,7 @@ def number(value: object, name: str, *, positive: bool = False) -> float:
             x = math.inf
     if math.isfinite(x) and (x > 0 if positive else x >= 0):
         return x
-    raise InputError(f"{name}: expected a finite number {'> 0' if positive else '>= 0'}, got {value!r}")
+    raise InputError(f"{name}: expected a finite number {'> 0' if positive else '>= 0'}, got {shown(value)}")
 
 
 def logits(z: ArrayLike, name: str = "z", ndims: tuple[int, ...] = (1, 2)) -> FloatArray:
@@ -313,7 +316,7 @@ def integer_counts(N: ArrayLike, name: str = "counts") -> NDArray[np.int64]:
     if arr.dtype.kind == "f" and not isinstance(N, np.ndarray):  # NumPy reads a list holding 2**63 as floats
         for k, item in np.ndenumerate(np.array(N, dtype=object)):
             if isinstance(item, int | np.integer) and not isinstance(item, bool) and item > top:
-                raise InputError(f"{name}: expected counts up to {top:,} (int64), got {item} at {list(k)}")
+                raise InputError(f"{name}: expected counts up to {top:,} (int64), got {shown(item)} at {list(k)}")
     if arr.dtype.kind not in "iu":
         raise InputError(f"{name}: expected integer counts, got dtype {arr.dtype}")
     counts(arr, name)
@@ -367,7 +370,7 @@ def empty_batch(name: str) -> InputError:
 def choice(value: object, name: str, options: tuple[str, ...]) -> str:
     """One of a few strings, such as a ``reduction``."""
     if not isinstance(value, str) or value not in options:
-        raise InputError(f"{name}: expected one of {', '.join(map(repr, options))}, got {value!r}")
+        raise InputError(f"{name}: expected one of {', '.join(map(repr, options))}, got {shown(value)}")
     return str(value)
 
 
@@ -393,8 +396,13 @@ def distributions(P: ArrayLike, name: str = "P") -> NDArray[np.float64]:
     return arr
 
 
-def series(values: ArrayLike, name: str) -> list[float]:
-    """A non-empty 1-D sequence of finite numbers (such as the losses of a training run), as floats."""
+def series(values: ArrayLike | Iterable[float], name: str) -> list[float]:
+    """A non-empty 1-D sequence of finite numbers (such as the losses of a training run), as floats.
+
+    An iterator, such as a generator, is read once into a list first.
+    """
+    if isinstance(values, Iterator):
+        values = list(values)
     arr = array(values, name)
     if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "biuf" or not np.all(np.isfinite(arr)):
         raise InputError(f"{name}: expected a non-empty 1-D sequence of finite numbers, got {_short(repr(values))}")
@@ -415,10 +423,15 @@ def labels(items: Iterable[str], V: int, name: str = "labels") -> list[str]:
     if isinstance(items, str) or len(items) != V or not all(isinstance(s, str) for s in items):
         strings = "string" if V == 1 else "strings"
         raise InputError(f"{name}: expected {V} {strings}, one per symbol, got {_short(repr(given))}")
-    for k, label in enumerate(items):
-        if not label.strip():
-            raise InputError(f"{name}[{k}]: expected a label with something to show, got {label!r}")
-    return list(items)
+    return [label(text, f"{name}[{k}]") for k, text in enumerate(items)]
+
+
+def label(text: object, name: str = "label") -> str:
+    """One text label, such as a legend's: a str with something to show (not empty, not only spaces)."""
+    text = instance(text, name, str)
+    if not text.strip():
+        raise InputError(f"{name}: expected a label with something to show, got {shown(text)}")
+    return text
 
 
 def plottable(value: float, name: str) -> float:
@@ -536,7 +549,7 @@ def words(items: Iterable[str], source: str = "words", *, empty: bool = False) -
     if joined is None or not all(items) or _first_forbidden(joined) is not None:
         for k, item in enumerate(items):  # the rare bad case: find the culprit
             if not isinstance(item, str) or not item:
-                raise CorpusError(f"{source}[{k}]: expected a non-empty str, got {item!r}")
+                raise CorpusError(f"{source}[{k}]: expected a non-empty str, got {shown(item)}")
             error = word_error(item, f"{source}[{k}]")
             if error is not None:
                 raise error

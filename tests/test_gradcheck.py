@@ -244,6 +244,29 @@ def test_the_limit_is_one_percent_of_the_norm() -> None:
     assert compare([0.0], [0.0]).conclusive and compare([0.0], [0.0]).ok()
 
 
+def test_a_result_built_by_hand_passes_only_on_its_error() -> None:
+    # with no noise given, "the difference is within the noise" is no reason to pass
+    assert not GradCheck(0.5, 1.0, (0,)).ok()
+    assert not GradCheck(0.5, 1.0, (0,), diff=0.0, noise=0.0, norm=2.0).ok()
+    assert GradCheck(1e-9, 1e-9, (0,), norm=1.0).ok()
+    assert GradCheck(0.5, 1.0, (0,), diff=1.0, noise=1.5, norm=200.0).ok()  # within the noise, conclusive
+    nan = float("nan")
+    for fields in ({"error": nan}, {"noise": nan}, {"norm": nan}, {"diff": nan, "noise": 1.0, "error": 1.0}):
+        check = GradCheck(**{"error": 0.5, "max_abs": 1.0, "where": (0,), "norm": 1e3, **fields})  # type: ignore[arg-type]
+        assert not check.ok(), fields
+
+
+def test_f_that_writes_into_its_argument_fails_at_once() -> None:
+    def sneaky(w: np.ndarray) -> float:
+        w[0] = 0.0  # a bug in f: the probes would silently measure the wrong points
+        return float(w.sum())
+
+    with pytest.raises(ValueError, match="read-only"):
+        numerical_grad(sneaky, [1.0, 2.0])
+    with pytest.raises(ValueError, match="read-only"):
+        check_grad(sneaky, lambda w: np.ones_like(w), [1.0, 2.0])
+
+
 def test_verdicts_say_why() -> None:
     assert compare([1.0, 2.0], [1.0, 2.0]).verdict() == "ok: error 0.0e+00 <= rtol 1e-06"
     assert compare([1.0, 2.0], [1.0, 4.0]).verdict(rtol=0.1) == (

@@ -207,6 +207,16 @@ def test_training_curve_needs_a_loss() -> None:
         training_curve([3.0, float("nan")], optimum=1.0)
 
 
+def test_training_curve_takes_losses_from_a_generator_and_shows_its_label_as_given() -> None:
+    fig = training_curve((x / 2 for x in (6.0, 5.0, 4.8)), optimum=2.3, label="_run")
+    assert list(fig.axes[0].lines[0].get_ydata()) == [3.0, 2.5, 2.4]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["_run", "count model 2.3000"]  # matplotlib alone would hide a label starting with "_"
+    assert alt_text(fig).startswith("Line chart of the _run's average NLL")
+    with pytest.raises(InputError, match=r"^label: expected a label with something to show, got ' '$"):
+        training_curve([1.0], optimum=0.5, label=" ")
+
+
 def test_jacobian_heatmap_writes_the_jacobian() -> None:
     fig = jacobian_heatmap([0.20, -0.10, 0.05], labels=[".", "a", "b"])
     values = [float(t.get_text().replace("−", "-")) for t in fig.axes[0].texts]
@@ -369,8 +379,9 @@ def test_bad_labels_are_refused_by_both_figures(labels: object, message: str) ->
 @pytest.mark.parametrize(
     ("losses", "optimum", "message"),
     [
-        ([1e308, -1e308], 0.0, r"^losses\[0\] = 1e\+308: expected a value within ±1e\+300"),
-        ([1.0, -1e308], 0.0, r"^losses\[1\] = -1e\+308: expected a value within ±1e\+300"),
+        ([1e308, 1.0], 0.0, r"^losses\[0\] = 1e\+308: expected a value within ±1e\+300"),
+        ([1.0, 1e308], 0.0, r"^losses\[1\] = 1e\+308: expected a value within ±1e\+300"),
+        ([1.0, -0.5], 0.0, r"^losses\[1\]: expected a finite number >= 0, got -0.5$"),  # an NLL is never negative
         ([1e308, 1e308], 1e308, r"^losses\[0\] = 1e\+308: expected a value within ±1e\+300"),
         ([1.0, 2.0], 1e308, r"^optimum = 1e\+308: expected a value within ±1e\+300, which a figure's axis can hold$"),
         ([1e300, 1e300 * (1 + 1e-15)], 1.0, r"^losses\[1\] = 1.0000000000000011e\+300: expected a value within"),
@@ -395,7 +406,7 @@ def check_curve_alt_text(fig: Figure, losses: list[float], optimum: float) -> No
     ("losses", "optimum"),
     [
         ([3.0, 2.5, 2.4], 2.3),
-        ([1e300, -1e300], 1e300),  # the largest values an axis takes: drawn, said in e-notation
+        ([1e300, 0.0], 1e300),  # the largest values an axis takes: drawn, said in e-notation
         ([3.0, 0.5], 1.0),  # ends below the dashed line
         ([2.0], 2.0),  # no step: on the line
         ([1e-7, 2e-9], 0.0),  # small values not written as 0.0000
