@@ -396,7 +396,7 @@ def distributions(P: ArrayLike, name: str = "P") -> NDArray[np.float64]:
     return arr
 
 
-def series(values: ArrayLike | Iterable[float], name: str) -> list[float]:
+def series(values: object, name: str) -> list[float]:
     """A non-empty 1-D sequence of finite numbers (such as the losses of a training run), as floats.
 
     An iterator, such as a generator, is read once into a list first.
