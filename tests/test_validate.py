@@ -154,3 +154,13 @@ def test_numpy_integers_are_ints_everywhere() -> None:
     assert len(result.losses) == 3
     assert len(train(W2, [0, 1], [1, 0], lr=1.0, steps=np.int64(2)).losses) == 3
     assert count_matrix([0], [1], np.int32(2)).tolist() == [[0, 1], [0, 0]]
+
+
+def test_shown_keeps_a_message_short_and_on_one_line() -> None:
+    assert validate.shown(0.5) == "0.5"
+    long = validate.shown(10**400)
+    assert len(long) == 40 and long.endswith("…") and long.startswith("1000")
+    assert "\n" not in validate.shown(np.zeros((30, 30)))
+    assert len(validate.shown("x" * 1000)) == 40
+    with pytest.raises(validate.InputError, match=r"^alpha: expected a finite number >= 0, got 10{38}…$"):
+        validate.number(10**400, "alpha")
