@@ -19,7 +19,7 @@ from __future__ import annotations
 import platform
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -162,17 +162,23 @@ def convergence(words: Sequence[str], vocab: Vocab, steps: int = 100) -> dict[st
     }
 
 
-def run(words: Sequence[str], *, repeats: int = 5, scales: Sequence[int] = (1, 10, 100)) -> dict[str, Any]:
+def run(words: Iterable[str], *, repeats: int = 5, scales: Iterable[int] = (1, 10, 100)) -> dict[str, Any]:
     """Run the whole benchmark on ``words`` (and on it repeated ``scales`` times); returns one dict.
 
-    The scales are timed smallest first (a repeated one once), and the summary ratios are those
-    of the smallest.
+    ``words`` may be any iterable of words (a generator is read once). The scales are timed
+    smallest first (a repeated one once), each from 1 to :data:`~bigram_ref.validate.MAX_SCALE`,
+    and the summary ratios are those of the smallest.
     """
     validate.integer(repeats, "repeats", 1)
+    if isinstance(scales, int | str) or not isinstance(scales, Iterable):
+        raise validate.InputError(f"scales: expected a list of corpus repetitions, got {validate.shown(scales)}")
+    scales = sorted({validate.integer(k, "scales", 1, validate.MAX_SCALE) for k in scales})
     if not scales:
         raise validate.InputError("scales: expected at least one corpus repetition")
-    scales = sorted({validate.integer(k, "scales", 1) for k in scales})
-    vocab = Vocab.from_words(words)
+    if isinstance(words, Iterator):  # read once: the words are timed again at every scale
+        words = list(words)
+    vocab = Vocab.from_words(words)  # checks the words
+    words = list(words)
     timings = {str(k): time_scale(list(words) * k, vocab, repeats) for k in scales}
     base = timings[str(scales[0])]
     result: dict[str, Any] = {
@@ -191,6 +197,19 @@ def run(words: Sequence[str], *, repeats: int = 5, scales: Sequence[int] = (1, 1
     return result
 
 
+_RESULT_KEYS = (
+    "scales",
+    "words",
+    "repeats",
+    "machine",
+    "count_ratio_to_bincount_floor",
+    "optimum_nll",
+    "gap_after_100_lecture",
+    "gap_after_100_lecture_data_nll",
+    "gap_after_100_package",
+)
+
+
 def _fmt(seconds: float | None) -> str:
     if seconds is None:
         return "—"
@@ -201,11 +220,28 @@ def _ratio(x: float) -> str:
     return f"{x:,.0f}×" if x >= 100 else f"{x:.3g}×"
 
 
+def _compared(baseline: float | None, seconds: float | None) -> str:
+    """How a method's time compares with its group's baseline: ``12.3× faster``, ``8.8× slower``, or ``—``."""
+    if not baseline or not seconds:
+        return "—"
+    return f"{_ratio(baseline / seconds)} faster" if seconds <= baseline else f"{_ratio(seconds / baseline)} slower"
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'s' * (n != 1)}"
+
+
 def format_table(result: dict[str, Any]) -> str:
     """The benchmark as a Markdown table, with ratios to the lecture-style baseline of each group (never a -0).
 
-    The ratio column is measured at the smallest scale, as the summary ratios of :func:`run` are.
+    ``result`` is what :func:`run` returns. The ratio column is measured at the smallest scale,
+    as the summary ratios of :func:`run` are: a method faster than the baseline is ``N× faster``,
+    a slower one ``N× slower``.
     """
+    result = validate.instance(result, "result", dict)
+    missing = [k for k in _RESULT_KEYS if k not in result]
+    if missing:
+        raise validate.InputError(f"result: expected what run() returns, but it has no {missing[0]!r}")
     scales = sorted(result["scales"], key=int)
     head = "| method | " + " | ".join(f"{k}× ({result['scales'][k]['bigrams']:,} bigrams)" for k in scales)
     lines = [head + f" | ratio at {scales[0]}× |", "| --- |" + " --- |" * (len(scales) + 1)]
@@ -214,7 +250,7 @@ def format_table(result: dict[str, Any]) -> str:
         for name in names:
             cells = [_fmt(result["scales"][k][group][name]) for k in scales]
             first = result["scales"][scales[0]][group]
-            ratio = f"{_ratio(first[baseline] / first[name])} faster" if first[baseline] and first[name] else "—"
+            ratio = _compared(first[baseline], first[name])
             if name == baseline:
                 ratio = "baseline"
             lines.append(f"| {group}: {name} | " + " | ".join(cells) + f" | {ratio} |")
@@ -226,6 +262,6 @@ def format_table(result: dict[str, Any]) -> str:
         f"(its loss, with the L2 term; its data NLL alone: {result['gap_after_100_lecture_data_nll']:z.4f}); "
         f"the package's Newton-from-counts: {result['gap_after_100_package']:z.1e}"
     )
-    lines.append(f"- corpus: {result.get('corpus', 'given word list')} ({result['words']:,} words)")
-    lines.append(f"- machine: {result['machine']}; median of {result['repeats']} runs")
+    lines.append(f"- corpus: {result.get('corpus', 'given word list')} ({_counted(result['words'], 'word')})")
+    lines.append(f"- machine: {result['machine']}; median of {_counted(result['repeats'], 'run')}")
     return "\n".join(lines)

@@ -1,16 +1,21 @@
 """The command line: ``bigram-ref`` or ``python -m bigram_ref``.
 
 Subcommands: ``stats``, ``sample``, ``train``, ``gradcheck`` and ``bench``; each has ``--help``.
-``--corpus -`` reads the word list from standard input. Every option is checked before
+``--corpus -`` reads the word list from standard input, and ``sample --out -`` writes to standard
+output, as ``sample`` does without ``--out``; ``sample`` ends a word at 100 characters, as
+:meth:`~bigram_ref.counting.CountModel.sample` does by default. Every option is checked before
 anything is printed or computed. The user's mistakes — a bad option, corpus or path
 (:class:`~bigram_ref.validate.InputError`), a file or a standard output that cannot be
 written (:class:`OSError`; ``> /dev/full`` is reported as ``standard output: No space left on
 device``), not enough memory (:class:`MemoryError`, or PyTorch's allocator failing) — end
 with one line ``error: …`` on stderr and exit status 2; any other exception is a bug and
 keeps its traceback. A path whose bytes are not UTF-8 is shown with those bytes escaped
-(``\\xff``), never as the surrogates Python decodes them to. An interrupt (Ctrl-C) exits
-with 130; a reader of standard output that goes away (``… | head``) ends the command quietly
-with 141, as if killed by ``SIGPIPE``, while a standard output (or input, for ``--corpus -``)
+(``\\xff``), never as the surrogates Python decodes them to, and a character that cannot be
+printed on the line (a newline, a terminal's escape) as its escape (``\\n``, ``\\x1b``). An
+interrupt (Ctrl-C) exits with 130 (one in the first moment, while Python is still loading
+NumPy, is Python's own: a traceback, and the exit of a process killed by ``SIGINT``); a
+reader of standard output that goes away (``… | head``) ends the command quietly with 141, as
+if killed by ``SIGPIPE``, while a standard output (or input, for ``--corpus -``)
 that is closed from the start (a shell's ``>&-``, ``<&-``) is an error. Standard output is
 UTF-8 whatever the locale or ``PYTHONIOENCODING`` says, like the corpus and the files written
 with ``--out`` or ``--record``, which appear whole or not at all (:mod:`bigram_ref.files`).
@@ -24,6 +29,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
+import itertools
 import json
 import os
 import re
@@ -37,7 +44,7 @@ from numpy.typing import NDArray
 from bigram_ref import validate
 from bigram_ref.corpus import BOUNDARY, Vocab, bigrams, default_words
 from bigram_ref.counting import CountModel, count_corpus, count_matrix
-from bigram_ref.files import check_target, path_text, write_text
+from bigram_ref.files import check_target, path_text, write_text, write_texts
 from bigram_ref.neural import descend, init_weights, loss
 from bigram_ref.validate import InputError
 from bigram_ref.wordfile import iter_words
@@ -56,9 +63,8 @@ GRADCHECK_LIMITS = {"--vocab-size": validate.MAX_CHECK, "--batch": validate.MAX_
 """The largest random check allowed, since its finite differences take 2·V² evaluations of the loss,
 each of which reads all of the (V, V) matrix W, so the time grows towards V⁴ (``gradcheck --help``)."""
 
-BENCH_MAX_SCALE = 100
-"""The most corpus repetitions ``bench --scales`` takes, since the row-lookup step holds several
-(bigrams · scale, V) float32 arrays at once, so its memory grows with the scale."""
+BENCH_MAX_SCALE = validate.MAX_SCALE
+"""The most corpus repetitions ``bench --scales`` takes (:data:`~bigram_ref.validate.MAX_SCALE`)."""
 
 BENCH_MAX_REPEATS = 100
 """The most timed runs per method ``bench --repeats`` takes: each is a full run at every scale (seconds at
@@ -78,7 +84,19 @@ def _integer(text: str) -> int:
     """The argparse type of every integer option: ASCII digits, with a ``-`` that the option's range refuses."""
     if not _DIGITS.fullmatch(text.removeprefix("-")):
         raise argparse.ArgumentTypeError(f"expected an integer in ASCII digits, got {validate.shown(text)}")
-    return int(text)
+    return _whole(text)
+
+
+def _whole(digits: str) -> int:
+    """``int(digits)`` however many digits there are: Python refuses more than 4,300 by default (a guard
+    against slow conversions, which the 128 KiB limit on one command-line argument makes needless), and
+    the option's range, not a ValueError, should name a number too large."""
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        return int(digits)
+    finally:
+        sys.set_int_max_str_digits(limit)
 
 
 def _real(text: str) -> float:
@@ -93,22 +111,27 @@ def _real(text: str) -> float:
 
 
 def _require_torch(command: str) -> None:
-    """PyTorch is an optional extra: say how to get it instead of failing with an ImportError."""
-    try:
-        import torch  # noqa: F401
-    except ImportError:
+    """PyTorch is an optional extra: say how to get it instead of failing with an ImportError; and if it is
+    installed but cannot be loaded (not enough memory to map its libraries), say that, with the reason."""
+    if importlib.util.find_spec("torch") is None:
         raise InputError(
             f"{command} needs PyTorch: pip install torch (the tested version is pinned in constraints.txt)"
-        ) from None
+        )
+    try:
+        import torch  # noqa: F401
+    except (ImportError, OSError) as exc:
+        raise InputError(f"{command} needs PyTorch, which is installed but could not be loaded: {exc}") from None
 
 
 def _shown(text: str) -> str:
-    """``text`` as it can be printed: bytes of a file name that are not UTF-8 (which Python decodes to
-    lone surrogates, ``\\udcff``) are shown as ``\\xff``."""
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a surrogate that no file name's byte gives: leave the text as it is
+    """``text`` as it can be printed on one line: bytes of a file name that are not UTF-8 (which Python
+    decodes to lone surrogates, ``\\udcff``) are shown as ``\\xff``, and a character that is not
+    printable (a newline, a carriage return, a terminal's escape) as its escape, such as ``\\n``."""
+    with contextlib.suppress(UnicodeEncodeError):  # a surrogate that no file name's byte gives: escaped below
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if text.isprintable():
         return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _chunks(corpus: str | None) -> Iterable[list[str]]:
@@ -128,10 +151,22 @@ def _words(corpus: str | None) -> list[str]:
     return [w for chunk in _chunks(corpus) for w in chunk]
 
 
+def _source(corpus: str | None) -> str:
+    """The corpus as an error names it: the file, standard input or the embedded names."""
+    return "the embedded names" if corpus is None else "standard input" if corpus == "-" else corpus
+
+
 def _count_model(vocab: Vocab, N: NDArray[np.int64], alpha: float) -> CountModel:
     """The count model, with a too large ``alpha`` reported under the option's name, ``--alpha``."""
-    try:
+    with _alpha_as_option():
         return CountModel.from_counts(vocab, N, alpha=alpha)
+
+
+@contextlib.contextmanager
+def _alpha_as_option() -> Iterator[None]:
+    """The library names its argument ``alpha``; here the user typed ``--alpha``."""
+    try:
+        yield
     except InputError as exc:
         if str(exc).startswith("alpha: "):
             raise InputError(f"--{exc}") from None
@@ -181,7 +216,7 @@ def _print(line: str) -> None:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    vocab, N, words = count_corpus(_chunks(args.corpus))  # memory bounded by the vocabulary
+    vocab, N, words = count_corpus(_chunks(args.corpus), source=_source(args.corpus))  # memory: the vocabulary's
     stats = {
         "words": words,
         "vocab_size": vocab.size,
@@ -204,15 +239,16 @@ def cmd_sample(args: argparse.Namespace) -> int:
     validate.integer(args.n, "-n", 0, SAMPLE_MAX_WORDS)
     validate.number(args.alpha, "--alpha")
     validate.integer(args.seed, "--seed")
-    if args.out is not None:
+    to_file = args.out not in {None, "-"}  # - is standard output, as for --corpus it is standard input
+    if to_file:
         check_target(args.out)
-    model = _count_model(*count_corpus(_chunks(args.corpus))[:2], alpha=args.alpha)
+    model = _count_model(*count_corpus(_chunks(args.corpus), source=_source(args.corpus))[:2], alpha=args.alpha)
     # an empty word (the boundary drawn first) is printed as the boundary alone: never a blank line
     text = "".join((w or BOUNDARY) + "\n" for w in model.sample(args.n, seed=args.seed))
-    if args.out is None:
-        _write(text)
-    else:
+    if to_file:
         write_text(args.out, text)
+    else:
+        _write(text)
     return 0
 
 
@@ -223,14 +259,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     validate.number(args.alpha, "--alpha")
     validate.integer(args.seed, "--seed")
     words = _words(args.corpus)
-    vocab = Vocab.from_words(words)
+    vocab = Vocab.from_words(words, source=_source(args.corpus))
     xs, ys = bigrams(words, vocab)
     N = count_matrix(xs, ys, vocab.size)
     optimum = _count_model(vocab, N, alpha=args.alpha).counts_nll(N)
     W = init_weights(vocab.size, seed=args.seed)
+    run = descend(W, xs, ys, lr=args.lr, alpha=args.alpha)
+    with _alpha_as_option():
+        start = next(run)  # the loss at the start: a start no step can fix is an error before any output
     _print(f"{len(words):,} words, {xs.size:,} bigrams; count model optimum {optimum:z.6f}")
     _print(f"{'step':>6}  {'nll':>9}  {'gap':>9}")
-    for step, (_, W_k) in enumerate(descend(W, xs, ys, lr=args.lr, alpha=args.alpha)):
+    for step, (_, W_k) in enumerate(itertools.chain([start], run)):
         if step % every == 0 or step == steps:
             nll = loss(W_k, xs, ys)  # the data's NLL (without the alpha term)
             _print(f"{step:>6}  {nll:z9.6f}  {nll - optimum:z9.6f}")  # z: a gap of -1e-9 is 0.000000
@@ -260,7 +299,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     entries = [k.strip() for k in args.scales.split(",")]
     if not all(_DIGITS.fullmatch(k) for k in entries):  # int() would also take 1_0, +1 or ١
         raise InputError(f"--scales: expected comma-separated integers, got {validate.shown(args.scales)}")
-    scales = tuple(validate.integer(int(k), "--scales", 1, BENCH_MAX_SCALE) for k in entries)
+    scales = tuple(validate.integer(_whole(k), "--scales", 1, BENCH_MAX_SCALE) for k in entries)
+    if len(set(scales)) < len(scales):
+        raise InputError(f"--scales: expected each scale once, got {validate.shown(args.scales)}")
     validate.integer(args.repeats, "--repeats", 1, BENCH_MAX_REPEATS)
     if args.record == "":
         raise InputError("--record: the path is empty, expected an existing directory")
@@ -274,19 +315,28 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from bigram_ref.bench import format_table, run
 
     corpus = args.corpus
-    if corpus is None and os.environ.get("BIGRAM_REF_NAMES"):  # an empty variable counts as unset
+    from_environment = corpus is None and bool(os.environ.get("BIGRAM_REF_NAMES"))  # empty counts as unset
+    if from_environment:
         corpus = os.environ["BIGRAM_REF_NAMES"]
-        try:
-            words = _words(corpus)
-        except InputError as exc:  # the path came from the environment: say so
-            raise type(exc)(f"BIGRAM_REF_NAMES={exc}") from None
-    else:
+        if corpus == "-":
+            raise InputError("BIGRAM_REF_NAMES=-: expected the path of a file (read standard input with --corpus -)")
+    try:
         words = _words(corpus)  # --corpus "" is refused here, as for the other commands
+        Vocab.from_words(words, source=_source(corpus))  # a vocabulary too large is named before the timing
+    except InputError as exc:
+        if from_environment:  # the path came from the environment: say so
+            raise type(exc)(f"BIGRAM_REF_NAMES={exc}") from None
+        raise
     result = run(words, repeats=args.repeats, scales=scales)
     result["corpus"] = _shown(Path(corpus).name) if corpus else "embedded census first names"
-    if record is not None:
-        write_text(record / "bench.json", _json(result, indent=1) + "\n", "--record")
-        write_text(record / "bench.md", format_table(result) + "\n", "--record")
+    if record is not None:  # both files new, or both as they were
+        write_texts(
+            [
+                (record / "bench.json", _json(result, indent=1) + "\n"),
+                (record / "bench.md", format_table(result) + "\n"),
+            ],
+            "--record",
+        )
     _print(_json(result) if args.json else format_table(result))
     return 0
 
@@ -318,7 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_stats)
 
-    p = sub.add_parser("sample", help="draw words from the count model (an empty word prints as '.')")
+    p = sub.add_parser(
+        "sample",
+        help="draw words from the count model (an empty word prints as '.'; a word stops at 100 characters)",
+    )
     p.add_argument("--corpus", metavar="FILE", help=corpus_help)
     p.add_argument(
         "-n",
@@ -328,7 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=_integer, default=0, help="random seed (default 0)")
     p.add_argument("--alpha", type=_real, default=1.0, help="add-alpha smoothing (default 1)")
-    p.add_argument("--out", metavar="FILE", help="write the words here (whole or not at all) instead of stdout")
+    p.add_argument(
+        "--out", metavar="FILE", help="write the words here (whole or not at all); - or no --out: standard output"
+    )
     p.set_defaults(run=cmd_sample)
 
     p = sub.add_parser("train", help="train the neural model by gradient descent; print loss and gap to the optimum")
@@ -415,7 +470,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv is not None:  # argparse would fail inside with a TypeError
             argv = [validate.instance(item, f"argv[{k}]", str) for k, item in enumerate(argv)]
         args = build_parser().parse_args(argv)
-        if sys.stdout is None and getattr(args, "out", None) is None:  # only sample --out prints nothing
+        if sys.stdout is None and getattr(args, "out", None) in {None, "-"}:  # only sample --out FILE prints nothing
             raise InputError("standard output is closed, so there is nowhere to print")
         if sys.stdout is not None:
             with _standard_output():

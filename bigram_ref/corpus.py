@@ -173,10 +173,15 @@ class Vocab:
         object.__setattr__(self, "_index", {c: k for k, c in enumerate(self.chars)})
 
     @classmethod
-    def from_words(cls, words: Iterable[str]) -> Vocab:
-        """Build the vocabulary of a word list (``.`` first, then sorted characters)."""
-        symbols = set("".join(validate.words(words)))  # one pass in C; a set per word would cost far more memory
-        validate.vocab_size(len(symbols) + 1, "words")  # before anything of size (V, V) is made
+    def from_words(cls, words: Iterable[str], *, source: str = "words") -> Vocab:
+        """Build the vocabulary of a word list (``.`` first, then sorted characters).
+
+        ``source`` names the words in an error, such as the file they were read from.
+        """
+        symbols = set(
+            "".join(validate.words(words, source))
+        )  # one pass in C; a set per word would cost far more memory
+        validate.vocab_size(len(symbols) + 1, source)  # before anything of size (V, V) is made
         return cls((BOUNDARY, *sorted(symbols)))
 
     @property

@@ -52,7 +52,7 @@ def count_matrix(xs: ArrayLike, ys: ArrayLike, vocab_size: int) -> NDArray[np.in
     return np.bincount(xs * V + ys, minlength=V * V).reshape(V, V)  # (V, V)
 
 
-def count_corpus(chunks: Iterable[Iterable[str]]) -> tuple[Vocab, NDArray[np.int64], int]:
+def count_corpus(chunks: Iterable[Iterable[str]], *, source: str = "words") -> tuple[Vocab, NDArray[np.int64], int]:
     r"""Count the bigrams of a corpus given in chunks of words: ``(vocab, N, number of words)``.
 
     Memory is bounded by the vocabulary, not the corpus: each chunk is encoded and counted,
@@ -60,7 +60,8 @@ def count_corpus(chunks: Iterable[Iterable[str]]) -> tuple[Vocab, NDArray[np.int
     held whole. The result equals ``Vocab.from_words`` and :func:`count_matrix` on the
     concatenated words. A chunk may be empty; only a corpus with no words at all is refused,
     and so is one whose vocabulary would exceed :data:`~bigram_ref.validate.MAX_V`, before its
-    (V, V) counts are made.
+    (V, V) counts are made. ``source`` names the corpus in those two errors, such as the file
+    the chunks were read from.
 
     Examples
     --------
@@ -86,7 +87,7 @@ def count_corpus(chunks: Iterable[Iterable[str]]) -> tuple[Vocab, NDArray[np.int
         words += len(chunk)
         codes = np.frombuffer((BOUNDARY + BOUNDARY.join(chunk) + BOUNDARY).encode("utf-32-le"), dtype=np.uint32)
         new = np.unique(codes[lookup[codes] < 0])  # (k,) code points not seen before
-        validate.vocab_size(len(chars) + new.size, "words")  # before the (V, V) counts grow
+        validate.vocab_size(len(chars) + new.size, source)  # before the (V, V) counts grow
         lookup[new] = np.arange(len(chars), len(chars) + new.size)
         chars += [chr(c) for c in new.tolist()]
         V = len(chars)
@@ -95,7 +96,7 @@ def count_corpus(chunks: Iterable[Iterable[str]]) -> tuple[Vocab, NDArray[np.int
         ids = lookup[codes]  # (n + 1,)
         N += np.bincount(ids[:-1] * V + ids[1:], minlength=V * V).reshape(V, V)
     if words == 0:
-        raise CorpusError("words: no words (empty, or blank lines only)")
+        raise CorpusError(f"{source}: no words (empty, or blank lines only)")
     order = [0, *sorted(range(1, len(chars)), key=chars.__getitem__)]  # '.' first, then sorted
     return Vocab(tuple(chars[k] for k in order)), N[np.ix_(order, order)], words
 

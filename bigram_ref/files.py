@@ -24,6 +24,11 @@ replaces something that is not a regular file:
   ``/dev/fd/N``, ``/proc/self/fd/N``) is written through that descriptor, as the shell set it
   up: after ``>> log.txt`` the text is appended to ``log.txt``, never replacing it.
 
+* :func:`write_texts` writes several files so: every check and every temporary file first,
+  then the renames, so that a failure leaves all the regular files as they were;
+* a name so long (over 200 bytes) that the temporary file's could not be made in the folder
+  gets a temporary file named ``.bigram-ref.XXXXXXXX.tmp`` instead.
+
 Errors name the path the user gave, never the temporary file (a symbolic link whose target
 lies in a folder that does not exist is named with that folder); a path
 too long for the file system is refused by that name too, and so is one no file system can
@@ -36,12 +41,13 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bigram_ref import validate
 from bigram_ref.validate import InputError
 
-__all__ = ["check_target", "path_text", "write_text"]
+__all__ = ["check_target", "path_text", "write_text", "write_texts"]
 
 
 def path_text(path: object, name: str) -> str:
@@ -184,47 +190,102 @@ def write_text(path: str | Path, text: str, option: str = "--out") -> None:
     a new file, and the other links keep the old one. That new file is yours: a file you
     may write but that another user owns becomes your file, with the old permission bits.
     """
+    write_texts([(path, text)], option)
+
+
+def write_texts(files: Sequence[tuple[str | Path, str]], option: str = "--out") -> None:
+    """Write several texts, each as :func:`write_text` writes one, and replace all the regular files or none.
+
+    Every path is checked and every new text is written to its temporary file and flushed to
+    disk first; devices and open descriptors are written next; only then are the temporary
+    files renamed over their targets. So a failure anywhere before the renames (a full disk,
+    a device that refuses the text) leaves every regular file as it was: ``bench --record``
+    never leaves a new ``bench.json`` beside an old ``bench.md``.
+    """
+    plans = [(path, _encoded(text), check_target(path, option)) for path, text in files]
+    staged: list[tuple[str, Path, str | Path]] = []  # (temporary file, target, the path as given)
+    try:
+        for path, data, real in plans:
+            if _descriptor(os.fspath(path)) is None and _regular_or_new(real):
+                staged.append((_stage(real, data, path), real, path))
+        for path, data, real in plans:
+            if _descriptor(os.fspath(path)) is not None or not _regular_or_new(real):
+                _write_through(path, data, real)
+        while staged:
+            tmp, real, path = staged[0]
+            _named(path, os.replace, tmp, real)
+            staged.pop(0)
+    finally:
+        for tmp, _, _ in staged:  # not renamed: a failure came first
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _encoded(text: object) -> bytes:
     text = validate.instance(text, "text", str)
     try:
-        data = text.encode("utf-8")
+        return text.encode("utf-8")
     except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
         c = text[exc.start]
         raise InputError(f"text: contains {c!r} (U+{ord(c):04X}), a lone surrogate, which UTF-8 cannot hold") from None
-    real = check_target(path, option)
-    fd = _descriptor(os.fspath(path))
-    if fd is not None:  # already open, as the shell set it up (append, pipe, ...): write through it
-        try:
-            with os.fdopen(os.dup(fd), "wb") as fh:
-                fh.write(data)
-        except OSError as exc:
-            raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
-        return
+
+
+def _regular_or_new(real: Path) -> bool:
     try:
-        mode = os.stat(real).st_mode
+        return stat.S_ISREG(os.stat(real).st_mode)
     except FileNotFoundError:
-        mode = None
+        return True
+
+
+def _named(path: str | Path, action: Callable[..., object], *args: object) -> None:
+    """Run ``action``; an OSError it raises names ``path`` as the user gave it, never a temporary file."""
     try:
-        if mode is not None and not stat.S_ISREG(mode):  # a device or FIFO: never replace it
-            with open(real, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            return
-        _replace(real, data, mode)
+        action(*args)
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
 
 
-def _replace(real: Path, data: bytes, mode: int | None) -> None:
-    fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+def _write_through(path: str | Path, data: bytes, real: Path) -> None:
+    """Write to an open descriptor (as the shell set it up: append, pipe, ...) or a device or FIFO, in place."""
+    fd = _descriptor(os.fspath(path))
+
+    def write() -> None:
+        with os.fdopen(os.dup(fd), "wb") if fd is not None else open(real, "wb") as fh:
+            fh.write(data)
+
+    _named(path, write)
+
+
+def _stage(real: Path, data: bytes, path: str | Path) -> str:
+    """Write ``data`` to a new temporary file beside ``real``, flushed to disk, with the mode ``real`` will have."""
     try:
+        mode: int | None = os.stat(real).st_mode
+    except FileNotFoundError:
+        mode = None
+    # named after the target, unless that name is so long that the temporary one would pass the 255-byte limit
+    prefix = f".{real.name}." if len(os.fsencode(real.name)) <= _LONGEST_NAMED else ".bigram-ref."
+    fd, tmp = -1, ""
+
+    def stage() -> None:
+        nonlocal fd, tmp
+        fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=prefix, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
-        os.replace(tmp, real)
+
+    try:
+        _named(path, stage)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
+
+
+_LONGEST_NAMED = 200
+"""The longest file name (in bytes) whose temporary file is named after it: ``.NAME.`` plus eight random
+characters and ``.tmp`` stay within the 255 bytes that most file systems allow."""
 
 
 _STANDARD = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}

@@ -278,9 +278,10 @@ class TrainingDiverged(validate.InputError):
 
 
 def _unreachable_target(
-    W: FloatArray, xs: NDArray[np.int64], ys: ArrayLike, value: float, alpha: float
+    W: FloatArray, xs: NDArray[np.int64], ys: ArrayLike, value: float, alpha: float, data: float
 ) -> validate.InputError:
-    """The error for a loss that is not finite before the first step: the start, not the step size, is at fault."""
+    """The error for a loss that is not finite before the first step: the start (or ``alpha``), not the step
+    size, is at fault. ``data`` is the loss's data term, without the penalty."""
     if alpha > 0 and np.isneginf(W).any():  # the prior puts alpha pseudo-counts on every pair
         i, j = (int(k) for k in np.argwhere(np.isneginf(W))[0])
         return validate.InputError(
@@ -297,6 +298,8 @@ def _unreachable_target(
             f"W[{i}, {j}] is -inf, but example {k} is the pair {i} -> {j}: its probability is 0, so the loss is"
             f" {value:.6g} before any step; no step size can fix that (give W finite logits where the data has pairs)"
         )
+    if alpha > 0 and np.isfinite(data):  # the data term is finite: the penalty overflowed
+        return validate.too_large("alpha", alpha, "the penalty alpha · Σ −log p over all the (V, V) pairs would")
     return validate.InputError(
         f"the loss is {value:.6g} before any step: W's logits are so far apart that a target's probability"
         " underflows to 0; no step size can fix that"
@@ -305,7 +308,7 @@ def _unreachable_target(
 
 def descend(
     W: ArrayLike, xs: ArrayLike, ys: ArrayLike, *, lr: float, alpha: float = 0.0
-) -> Iterable[tuple[float, NDArray[np.floating[Any]]]]:
+) -> Iterator[tuple[float, NDArray[np.floating[Any]]]]:
     r"""Full-batch gradient descent without end: yield the mean loss and ``W`` before each step.
 
     ``W ← W − lr · ∂L/∂W``, the gradient from :func:`loss_and_grad`. With ``alpha > 0``
@@ -369,7 +372,7 @@ def _descend(
             dW += grad_from_counts(W64, prior)  # the uniform-target term: α·V·p_i − α
             value, dW = float(data + penalty) / n, dW / n
         if start is None and not np.isfinite(value):  # before any step: no step size is to blame
-            raise _unreachable_target(W64, xs, ys, value, alpha)
+            raise _unreachable_target(W64, xs, ys, value, alpha, float(data))
         start = value if start is None else start
         if not np.isfinite(value) or value > start + max(1.0, start):
             raise TrainingDiverged(k, value, why)

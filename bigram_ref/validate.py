@@ -36,6 +36,7 @@ __all__ = [
     "BOUNDARY",
     "MAX_CHECK",
     "MAX_FIGURE_V",
+    "MAX_SCALE",
     "MAX_V",
     "CorpusError",
     "InputError",
@@ -90,6 +91,10 @@ chooses, such as a batch of one-hot rows.
 MAX_CHECK = 200
 """The largest vocabulary and batch of a full gradient check by finite differences (its cost grows faster than V²)."""
 
+MAX_SCALE = 100
+"""The most corpus repetitions the benchmark times (``bench --scales``): its row-lookup step holds several
+(bigrams · scale, V) float32 arrays at once, so its memory grows with the scale."""
+
 MAX_FIGURE_V = 32
 """The most symbols a heat map draws, as it writes a number in each of its V² cells (unreadable beyond this)."""
 
@@ -117,7 +122,17 @@ def _short(word: str, limit: int = 40) -> str:
 def shown(value: object) -> str:
     """A short, one-line repr of an argument for a message: an array's repr spans lines, and a
     number or string may be thousands of characters long. At most 40 characters are kept."""
-    return _short(" ".join(repr(value).split()))
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more digits than Python converts to text (4,300): its leading ones
+        text = _leading_digits(value) if isinstance(value, int) else f"a {type(value).__name__}"
+    return _short(" ".join(text.split()))
+
+
+def _leading_digits(n: int) -> str:
+    """The first 60 or so decimal digits of a huge int, without converting all of it."""
+    drop = max(int(abs(n).bit_length() * math.log10(2)) - 60, 0)
+    return ("-" if n < 0 else "") + str(abs(n) // 10**drop) + "…"
 
 
 def _position(index: tuple[int, ...]) -> str:

@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from bigram_ref import Vocab, bigrams, count_matrix, grad_weights
+from bigram_ref import InputError, Vocab, bigrams, count_matrix, grad_weights
 from bigram_ref.bench import COUNTING, format_table, run, step_counts, step_lookup, step_onehot
 from bigram_ref.cli import main
 
@@ -149,3 +149,27 @@ def test_the_json_never_has_a_negative_zero(
         "scales": {"1": {"x": [0.0, 1.5]}},
         "corpus": "embedded census first names",
     }
+
+
+def test_a_slower_method_is_called_slower_and_counts_are_in_words() -> None:
+    from pathlib import Path
+
+    records = Path(__file__).parent.parent / "docs" / "_records"
+    result = json.loads((records / "bench.json").read_text())
+    smallest = result["scales"]["1"]["step"]
+    smallest["row_lookup"] = smallest["onehot_matmul"] * 8.8  # as on a machine where the lookup lost
+    result.update(words=1, repeats=1)
+    table = format_table(result)
+    assert "| step: row_lookup |" in table and " | 8.8× slower |" in table
+    assert "(1 word)" in table and "median of 1 run" in table and "1 runs" not in table
+
+
+def test_run_takes_a_generator_and_refuses_bad_scales() -> None:
+    result = run((w for w in WORDS), repeats=1, scales=[1])
+    assert result["words"] == len(WORDS)
+    with pytest.raises(InputError, match=r"^scales: expected a list of corpus repetitions, got 5$"):
+        run(WORDS, repeats=1, scales=5)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"^scales: expected an int from 1 to 100, got 1000000000$"):
+        run(WORDS, repeats=1, scales=[10**9])  # refused before the corpus is repeated in memory
+    with pytest.raises(InputError, match=r"^result: expected what run\(\) returns, but it has no 'scales'$"):
+        format_table({})

@@ -326,10 +326,55 @@ def test_a_vocabulary_above_the_cap_is_refused_before_anything_is_allocated(
 ) -> None:
     corpus = tmp_path / "wider.txt"
     corpus.write_text("".join(chr(0x4E00 + k) for k in range(20_000)) + "\n", encoding="utf-8")  # V = 20,001
-    out = run_script("stats", "--corpus", str(corpus), preexec_fn=limit_memory)
-    assert error_line(out) == (
-        "error: words: expected at most 8,192 symbols, got 20,001 (each (V, V) float64 matrix takes V² · 8 bytes,"
+    cap = (
+        ": expected at most 8,192 symbols, got 20,001 (each (V, V) float64 matrix takes V² · 8 bytes,"
         " 2.98 GiB here, and a model holds several)"
+    )
+    for command in ("stats", "sample", "train"):  # the message names the file
+        out = run_script(command, "--corpus", str(corpus), preexec_fn=limit_memory)
+        assert error_line(out) == f"error: {corpus}{cap}", command
+    out = run_script("stats", "--corpus", "-", input=corpus.read_text(encoding="utf-8"), preexec_fn=limit_memory)
+    assert error_line(out) == f"error: standard input{cap}"
+    out = run_script("bench", env={**os.environ, "BIGRAM_REF_NAMES": str(corpus)})  # before any timing
+    assert error_line(out) == f"error: BIGRAM_REF_NAMES={corpus}{cap}"
+
+
+def test_a_path_with_control_characters_is_shown_on_one_line(run_script: RunScript, tmp_path: Path) -> None:
+    for name, shown in [("no\nsuch", "no\\nsuch"), ("\x1b[31mred", "\\x1b[31mred"), ("a\rerror: b", "a\\rerror: b")]:
+        out = run_script("stats", "--corpus", str(tmp_path / name))
+        assert error_line(out) == f"error: {tmp_path}/{shown}: no such file", name
+
+
+def test_an_integer_option_of_thousands_of_digits_is_out_of_range(run_script: RunScript) -> None:
+    huge = "9" * 5000  # more digits than Python converts by default
+    out = run_script("sample", "-n", huge)
+    assert error_line(out) == "error: -n: expected an int from 0 to 1,000,000, got " + "9" * 39 + "…"
+    out = run_script("bench", "--scales", f"1,{huge}")
+    assert error_line(out) == "error: --scales: expected an int from 1 to 100, got " + "9" * 39 + "…"
+    out = run_script("bench", "--scales", "2,1,2")
+    assert error_line(out) == "error: --scales: expected each scale once, got '2,1,2'"
+
+
+def test_a_huge_alpha_in_training_is_named_before_any_output(run_script: RunScript, tmp_path: Path) -> None:
+    corpus = tmp_path / "alphabet.txt"
+    corpus.write_text("abcdefghijklmnopqrstuvwxyz\n", encoding="utf-8")  # V = 27: 1e305 · 27² · log 27 > 1.8e308
+    out = run_script("train", "--corpus", str(corpus), "--alpha", "1e305", "--steps", "3")
+    assert error_line(out) == (
+        "error: --alpha: too large, the penalty alpha · Σ −log p over all the (V, V) pairs would overflow"
+        " (alpha = 1e+305)"
+    )
+
+
+def test_out_dash_is_standard_output(run_script: RunScript, tmp_path: Path) -> None:
+    out = run_script("sample", "-n", "3", "--out", "-", cwd=tmp_path)
+    assert out.returncode == 0 and len(out.stdout.splitlines()) == 3
+    assert list(tmp_path.iterdir()) == []  # no file named -
+
+
+def test_names_from_the_environment_cannot_be_standard_input(run_script: RunScript) -> None:
+    out = run_script("bench", env={**os.environ, "BIGRAM_REF_NAMES": "-"})
+    assert error_line(out) == (
+        "error: BIGRAM_REF_NAMES=-: expected the path of a file (read standard input with --corpus -)"
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bigram_ref import files
-from bigram_ref.files import check_target, write_text
+from bigram_ref.files import check_target, write_text, write_texts
 from bigram_ref.validate import InputError
 
 
@@ -110,6 +110,48 @@ def test_errors_name_the_users_path_not_the_temporary_file(tmp_path: Path, monke
     assert info.value.filename == str(target)
     assert target.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def test_several_files_are_replaced_all_or_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bench --record: a device that refuses its text (mocked: a FIFO whose write fails) leaves the regular file old."""
+    first, second = tmp_path / "bench.json", tmp_path / "bench.md"
+    first.write_text("old json\n")
+    os.mkfifo(second)
+
+    def full_device(path: object, data: bytes, real: Path) -> None:
+        raise OSError(28, "No space left on device", os.fspath(path))  # type: ignore[call-overload]
+
+    monkeypatch.setattr(files, "_write_through", full_device)
+    with pytest.raises(OSError, match="No space left") as info:
+        write_texts([(first, "new json\n"), (second, "new table\n")], "--record")
+    assert info.value.filename == str(second)
+    assert first.read_text() == "old json\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bench.json", "bench.md"]  # no temporary file left
+
+
+def test_several_files_are_all_replaced(tmp_path: Path) -> None:
+    first, second = tmp_path / "bench.json", tmp_path / "bench.md"
+    first.write_text("old json\n")
+    write_texts([(first, "new json\n"), (second, "new table\n")], "--record")
+    assert (first.read_text(), second.read_text()) == ("new json\n", "new table\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bench.json", "bench.md"]
+
+
+def test_a_second_file_that_cannot_be_written_is_found_before_the_first_is_touched(tmp_path: Path) -> None:
+    first = tmp_path / "bench.json"
+    first.write_text("old json\n")
+    with pytest.raises(InputError, match="is a directory"):
+        write_texts([(first, "new json\n"), (tmp_path, "new table\n")], "--record")
+    assert first.read_text() == "old json\n"
+
+
+@pytest.mark.parametrize("length", [200, 201, 250, 255])
+def test_a_name_near_the_length_limit_is_written(tmp_path: Path, length: int) -> None:
+    target = tmp_path / ("x" * length)
+    target.write_text("old\n")
+    write_text(target, "new\n")
+    assert target.read_text() == "new\n"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
 @pytest.mark.parametrize(

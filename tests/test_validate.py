@@ -164,3 +164,5 @@ def test_shown_keeps_a_message_short_and_on_one_line() -> None:
     assert len(validate.shown("x" * 1000)) == 40
     with pytest.raises(validate.InputError, match=r"^alpha: expected a finite number >= 0, got 10{38}…$"):
         validate.number(10**400, "alpha")
+    assert validate.shown(10**5000) == "1" + "0" * 38 + "…"  # beyond the 4,300 digits Python prints
+    assert validate.shown(-(10**5000) + 1) == "-" + "9" * 38 + "…"
