@@ -190,11 +190,15 @@ class Vocab:
         return len(self.chars)
 
     def index(self, char: str) -> int:
-        """The index of one symbol."""
+        """The index of one symbol, read in NFC as a corpus is (``e`` and a combining acute accent is ``é``)."""
         try:
             return self._index[char]
         except (KeyError, TypeError):
-            raise validate.unknown_character(char) from None
+            pass
+        form = validate.nfc([char]) if isinstance(char, str) else []
+        if len(form) == 1 and form[0] in self._index:
+            return self._index[form[0]]
+        raise validate.unknown_character(char)
 
     def encode(self, word: str) -> IntArray:
         """The indices of the characters of ``word`` (without boundaries), read in NFC as a corpus is."""

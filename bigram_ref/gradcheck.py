@@ -27,6 +27,7 @@ explains the choice and walks through it.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -91,7 +92,10 @@ def _differences(
     for k in np.ndindex(w.shape):
         old = w[k]
         for sign in (1.0, -1.0):
-            w[k] = old + sign * h
+            with np.errstate(over="ignore"):
+                w[k] = old + sign * h
+            if not np.isfinite(w[k]):
+                raise validate.InputError(f"h = {h:g} is too large for w{list(k)} = {old:g}: w ± h overflows")
             if w[k] == old:
                 raise validate.InputError(f"h = {h:g} is too small for w{list(k)} = {old:g}: w + h == w")
             where = f" at w{list(k)} {'+' if sign > 0 else '-'} h"
@@ -114,7 +118,11 @@ class GradCheck:
 
     ``diff`` is :math:`\lVert a - r \rVert` itself, ``norm`` is
     :math:`\max(\lVert a \rVert, \lVert r \rVert)`, and ``noise`` the size of difference that
-    finite differences cannot resolve (0 unless :func:`check_grad` estimated it).
+    finite differences cannot resolve (0 unless :func:`check_grad` estimated it). ``error`` is
+    computed on the gradients scaled by their largest entry, so it is exact at any size, while
+    ``max_abs``, ``diff`` and ``norm`` are in the gradients' own units and may be ``inf`` for
+    gradients near float64's limit. Each is a number >= 0, NaN never; one built by hand is
+    checked so.
 
     Examples
     --------
@@ -133,10 +141,20 @@ class GradCheck:
     noise: float = 0.0
     norm: float = 0.0
 
+    def __post_init__(self) -> None:
+        for field in ("error", "max_abs", "diff", "noise", "norm"):
+            value = validate.real(getattr(self, field), field)
+            if not value >= 0:  # NaN too
+                raise validate.InputError(f"{field}: expected a number >= 0, got {validate.shown(value)}")
+            object.__setattr__(self, field, value)
+        where = self.where
+        if not isinstance(where, tuple) or not all(isinstance(k, int) and not isinstance(k, bool) for k in where):
+            raise validate.InputError(f"where: expected a tuple of indices, got {validate.shown(where)}")
+
     @property
     def conclusive(self) -> bool:
-        """Whether finite differences can judge this gradient, as they can if ``noise <= RESOLUTION * norm``."""
-        return self.noise <= RESOLUTION * self.norm
+        """Whether finite differences can judge this gradient: if ``noise <= RESOLUTION * norm``, and finite."""
+        return math.isfinite(self.noise) and self.noise <= RESOLUTION * self.norm
 
     def ok(self, rtol: float = 1e-6) -> bool:
         """True when the check is conclusive and the error is at most ``rtol``, or the difference within the noise.

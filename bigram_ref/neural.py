@@ -367,7 +367,12 @@ def _descend(
         if not np.isfinite(W64[finite]).all():  # the last update overflowed
             raise TrainingDiverged(k, np.inf, why)
         with np.errstate(over="ignore", invalid="ignore"):  # huge logits may overflow: divergence, below
-            data, dW = loss_and_grad(W64, xs, ys, reduction="sum")  # only looked-up rows are non-zero
+            try:
+                data, dW = loss_and_grad(W64, xs, ys, reduction="sum")  # only looked-up rows are non-zero
+            except validate.InputError:
+                if k == 0:  # the caller's W (checked by descend, so this is rare): its message stands
+                    raise
+                raise TrainingDiverged(k, np.inf, why) from None  # a step made logits no float64 row holds
             penalty = alpha * -log_softmax(W64).sum() if alpha else 0.0
             dW += grad_from_counts(W64, prior)  # the uniform-target term: α·V·p_i − α
             value, dW = float(data + penalty) / n, dW / n

@@ -101,8 +101,10 @@ MAX_FIGURE_V = 32
 FloatArray = NDArray[np.floating[Any]]
 T = TypeVar("T")
 
-# inside a word: the boundary, control characters (C0, DEL, C1), line/paragraph separators, lone surrogates
-_FORBIDDEN = re.compile(r"[.\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# control characters (C0, DEL, C1), line/paragraph separators, lone surrogates: in no word, and in no label
+_UNPRINTED = r"\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+_FORBIDDEN = re.compile(f"[.{_UNPRINTED}]")  # inside a word: those, and the boundary
+_UNDRAWABLE = re.compile(f"[{_UNPRINTED}]")
 # format characters that shape visible text, and so may be part of a word: zero-width non-joiner and joiner
 _JOINERS = "\u200c\u200d"
 
@@ -239,7 +241,7 @@ def number(value: object, name: str, *, positive: bool = False) -> float:
 def logits(z: ArrayLike, name: str = "z", ndims: tuple[int, ...] = (1, 2)) -> FloatArray:
     """Logits: float32/float64 (ints become float64), an allowed rank; no NaN, +inf, dead row or overflowing spread."""
     arr = array(z, name)
-    if arr.dtype.kind in "biu":
+    if arr.dtype.kind in "iu":  # a bool is no logit: refused below
         arr = arr.astype(np.float64)
     if arr.dtype not in (np.float32, np.float64):
         raise InputError(f"{name}: expected float32 or float64 logits, got dtype {arr.dtype}")
@@ -442,10 +444,15 @@ def labels(items: Iterable[str], V: int, name: str = "labels") -> list[str]:
 
 
 def label(text: object, name: str = "label") -> str:
-    """One text label, such as a legend's: a str with something to show (not empty, not only spaces)."""
+    """One text label, such as a legend's: a str with something to show (not empty, not only spaces),
+    and no control character, line separator or lone surrogate, which a figure's fonts cannot draw."""
     text = instance(text, name, str)
     if not text.strip():
         raise InputError(f"{name}: expected a label with something to show, got {shown(text)}")
+    bad = _UNDRAWABLE.search(text)
+    if bad is not None:
+        c = bad.group()
+        raise InputError(f"{name}: {shown(text)} contains {c!r} (U+{ord(c):04X}), which a figure cannot draw")
     return text
 
 

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from bigram_ref import validate
 from bigram_ref.files import path_text
 from bigram_ref.validate import CorpusError, InputError, nfc, word_error
 
@@ -60,6 +61,9 @@ def split_words(text: str, source: str = "<text>", first_line: int = 1) -> list[
     ...
     f.txt:2: word 'bo\\x0bb' contains '\\x0b' (U+000B), a control character
     """
+    text = validate.instance(text, "text", str)
+    source = validate.instance(source, "source", str)
+    first_line = validate.integer(first_line, "first_line", 1)
     return _split(text.removeprefix("\ufeff") if first_line == 1 else text, source, first_line)
 
 

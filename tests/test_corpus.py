@@ -120,3 +120,11 @@ def test_default_corpus_is_embedded_real_names() -> None:
     assert {"mary", "james", "olivia"} <= set(words)
     assert all(w.isalpha() and w.islower() for w in words)
     assert Vocab.from_words(words).size == 27
+
+
+def test_index_reads_a_symbol_in_nfc_as_encode_does() -> None:
+    vocab = Vocab.from_words(["é"])
+    assert vocab.index("e\u0301") == vocab.index("é") == 1  # e and a combining acute accent
+    assert vocab.encode("e\u0301").tolist() == [1]
+    with pytest.raises(ValueError, match=r"^character 'x' is not in the vocabulary$"):
+        vocab.index("x")

@@ -250,10 +250,22 @@ def test_a_result_built_by_hand_passes_only_on_its_error() -> None:
     assert not GradCheck(0.5, 1.0, (0,), diff=0.0, noise=0.0, norm=2.0).ok()
     assert GradCheck(1e-9, 1e-9, (0,), norm=1.0).ok()
     assert GradCheck(0.5, 1.0, (0,), diff=1.0, noise=1.5, norm=200.0).ok()  # within the noise, conclusive
-    nan = float("nan")
-    for fields in ({"error": nan}, {"noise": nan}, {"norm": nan}, {"diff": nan, "noise": 1.0, "error": 1.0}):
-        check = GradCheck(**{"error": 0.5, "max_abs": 1.0, "where": (0,), "norm": 1e3, **fields})  # type: ignore[arg-type]
-        assert not check.ok(), fields
+    inf = float("inf")
+    assert not GradCheck(1.0, 0.0, (0,), diff=inf, noise=inf, norm=inf).ok()  # infinite noise judges nothing
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"error": float("nan")}, r"^error: expected a number >= 0, got nan$"),
+        ({"noise": -1.0}, r"^noise: expected a number >= 0, got -1.0$"),
+        ({"norm": "x"}, r"^norm: expected a real number \(a scalar\), got 'x'$"),
+        ({"where": [0]}, r"^where: expected a tuple of indices, got \[0\]$"),
+    ],
+)
+def test_a_result_built_by_hand_is_checked(fields: dict[str, object], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        GradCheck(**{"error": 0.5, "max_abs": 1.0, "where": (0,), **fields})  # type: ignore[arg-type]
 
 
 def test_f_that_writes_into_its_argument_fails_at_once() -> None:
@@ -272,3 +284,8 @@ def test_verdicts_say_why() -> None:
     assert compare([1.0, 2.0], [1.0, 4.0]).verdict(rtol=0.1) == (
         f"wrong: error {2 / np.hypot(1, 4):.1e} > rtol 0.1; the largest difference is at (1,)"
     )
+
+
+def test_a_step_that_overflows_the_point_is_named() -> None:
+    with pytest.raises(InputError, match=r"^h = 1e\+308 is too large for w\[0\] = 1e\+308: w ± h overflows$"):
+        numerical_grad(lambda w: float(w.sum()), [1e308], h=1e308)

@@ -248,3 +248,18 @@ def test_descend_yields_what_train_returns(data: tuple[Vocab, np.ndarray, np.nda
     path = [next(steps) for _ in range(5)]
     assert [value for value, _ in path] == result.losses
     assert np.array_equal(path[-1][1], result.W)
+
+
+@pytest.mark.parametrize(
+    ("W", "xs", "ys", "options"),
+    [
+        ([[3.0, 0.0], [0.0, 0.0]], [0], [1], {"lr": 1.5e308}),
+        ([[0.0, 3.0], [0.0, 0.0]], [0], [1], {"lr": 1e307, "alpha": 10.0}),
+    ],
+)
+def test_a_step_that_overflows_the_logits_is_divergence_not_the_callers_w(
+    W: list[list[float]], xs: list[int], ys: list[int], options: dict[str, float]
+) -> None:
+    """The given W spans 0 to 3; it is the iterate after step 1 that no float64 row can hold."""
+    with pytest.raises(TrainingDiverged, match=r"^training diverged at step 1 \(loss inf\): try a smaller lr"):
+        train(np.array(W), xs, ys, steps=3, **options)  # type: ignore[arg-type]

@@ -418,3 +418,11 @@ def test_training_curve_draws_extreme_values_and_says_them(losses: list[float], 
     assert list(fig.axes[0].lines[0].get_ydata()) == losses
     check_curve_alt_text(fig, losses, optimum)
     assert len(alt_text(fig)) < 250  # no 300-digit numbers
+
+
+@pytest.mark.parametrize("label", ["a\ud800", "a\x00b", "run\n2"])
+def test_a_label_no_font_can_draw_is_refused_before_drawing(label: str) -> None:
+    with pytest.raises(InputError, match=r"^label: .* contains .*, which a figure cannot draw$"):
+        training_curve([2.0, 1.0], 0.5, label=label)
+    with pytest.raises(InputError, match=r"^labels\[1\]: .* contains .*, which a figure cannot draw$"):
+        sgd_step_bars([0.0, 1.0], y=1, lr=1.0, labels=["a", label])

@@ -20,6 +20,7 @@ from bigram_ref import (
     softmax_jacobian,
 )
 from bigram_ref.torch_twin import autograd_grad_logits, autograd_jacobian
+from bigram_ref.validate import InputError
 
 MICRO_Z = [0.20, -0.10, 0.05]  # the guide's micro example: row '.' over ('.', 'a', 'b')
 
@@ -155,3 +156,9 @@ def test_integer_logits_are_promoted_to_float64() -> None:
 def test_bad_input_is_a_clear_value_error(call: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()  # type: ignore[operator]
+
+
+def test_bool_logits_are_refused() -> None:
+    """A bool is no logit (ints are promoted; True and False would be read as 1 and 0 silently)."""
+    with pytest.raises(InputError, match=r"^z: expected float32 or float64 logits, got dtype bool$"):
+        softmax(np.array([True, False]))

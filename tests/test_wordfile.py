@@ -261,3 +261,16 @@ def test_a_lone_surrogate_from_a_text_stream_is_a_word_error_not_bad_utf8() -> N
     # the same code point as bytes (an encoded surrogate) is not UTF-8, and says so
     with pytest.raises(CorpusError, match=r"^<stream>:1: not valid UTF-8 \(byte 0xed at offset 1\)$"):
         read_words(io.BytesIO(b"a\xed\xa0\x80\n"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((b"a\n", "x"), r"^text: expected a str, got b'a\\n'$"),
+        (("a\n", 3), r"^source: expected a str, got 3$"),
+        (("a\n", "x", -5), r"^first_line: expected an int >= 1, got -5$"),
+    ],
+)
+def test_split_words_checks_its_arguments(args: tuple[object, ...], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        wordfile.split_words(*args)  # type: ignore[arg-type]
