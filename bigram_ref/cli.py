@@ -37,6 +37,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,6 +49,9 @@ from bigram_ref.files import check_target, path_text, write_text, write_texts
 from bigram_ref.neural import descend, init_weights, loss
 from bigram_ref.validate import InputError
 from bigram_ref.wordfile import iter_words
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = [
     "BENCH_MAX_REPEATS",
@@ -354,8 +358,22 @@ def _json(value: object, indent: int | None = None) -> str:
     return json.dumps(positive_zero(value), indent=indent)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but ``--help`` to a standard output that is closed or fails is an error, as any other output."""
+
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+        if file is not None:
+            super().print_help(file)
+            return
+        if sys.stdout is None:  # argparse would print the help on stderr instead and exit 0
+            raise InputError("standard output is closed, so there is nowhere to print")
+        _write(self.format_help())  # argparse would ignore a failing write and exit 0
+        with _standard_output():
+            sys.stdout.flush()
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="bigram-ref", description="The character bigram model, counted and trained, with checked gradients."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -205,7 +205,9 @@ def test_closed_standard_input_is_an_error(run_script: RunScript) -> None:
     assert error_line(out) == "error: --corpus -: standard input is closed, so there are no words to read"
 
 
-@pytest.mark.parametrize("args", [["stats"], ["train", "--steps", "2"], ["sample", "-n", "3"], ["gradcheck"]])
+@pytest.mark.parametrize(
+    "args", [["stats"], ["train", "--steps", "2"], ["sample", "-n", "3"], ["gradcheck"], ["--help"], ["train", "-h"]]
+)
 def test_closed_standard_output_is_an_error_before_any_work(run_script: RunScript, args: list[str]) -> None:
     out = run_script(*args, preexec_fn=close_fd(1))
     assert error_line(out) == "error: standard output is closed, so there is nowhere to print"
@@ -532,7 +534,7 @@ def test_bad_out_paths_are_refused_by_their_given_name_before_the_work(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "loop"]  # no newdir file made
 
 
-@pytest.mark.parametrize("args", [["stats"], ["sample", "-n", "100000"], ["gradcheck"]])
+@pytest.mark.parametrize("args", [["stats"], ["sample", "-n", "100000"], ["gradcheck"], ["--help"], ["bench", "-h"]])
 def test_a_full_standard_output_is_named(script: str, args: list[str]) -> None:
     """`bigram-ref stats > /dev/full`: the error says it is standard output that failed, once."""
     with open("/dev/full", "wb") as full:
