@@ -37,7 +37,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,9 +49,6 @@ from bigram_ref.files import check_target, path_text, write_text, write_texts
 from bigram_ref.neural import descend, init_weights, loss
 from bigram_ref.validate import InputError
 from bigram_ref.wordfile import iter_words
-
-if TYPE_CHECKING:
-    from _typeshed import SupportsWrite
 
 __all__ = [
     "BENCH_MAX_REPEATS",
@@ -361,7 +358,7 @@ def _json(value: object, indent: int | None = None) -> str:
 class _Parser(argparse.ArgumentParser):
     """argparse, but ``--help`` to a standard output that is closed or fails is an error, as any other output."""
 
-    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+    def print_help(self, file: Any = None) -> None:  # any object with write(), as argparse takes
         if file is not None:
             super().print_help(file)
             return

@@ -153,7 +153,8 @@ class GradCheck:
 
     @property
     def conclusive(self) -> bool:
-        """Whether finite differences can judge this gradient: if ``noise <= RESOLUTION * norm``, and finite."""
+        """Whether finite differences can judge this gradient, as they can if the noise is finite and
+        ``noise <= RESOLUTION * norm``."""
         return math.isfinite(self.noise) and self.noise <= RESOLUTION * self.norm
 
     def ok(self, rtol: float = 1e-6) -> bool:

@@ -24,6 +24,7 @@ INVENTORIES: dict[str, tuple[str, str, dict[str, tuple[tuple[str, ...], str]]]] 
             "collections.abc.Sequence": (("class",), "library/collections.abc.html#collections.abc.Sequence"),
             "collections.abc.Callable": (("class",), "library/collections.abc.html#collections.abc.Callable"),
             "collections.abc.Iterable": (("class",), "library/collections.abc.html#collections.abc.Iterable"),
+            "collections.abc.Iterator": (("class",), "library/collections.abc.html#collections.abc.Iterator"),
             "pathlib.Path": (("class",), "library/pathlib.html#pathlib.Path"),
             "importlib.resources": (("module",), "library/importlib.resources.html#module-importlib.resources"),
         },
