@@ -102,7 +102,7 @@ def forward(W: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
     validate.budget((len(x), V), "xs", "the one-hot rows")
     X = F.one_hot(x, num_classes=V).to(W.dtype)  # (n, V)
     mask = torch.as_tensor(dead)  # (V, V)
-    return _onehot_logits(X, W.masked_fill(mask, 0.0) if dead.any() else W, mask)  # (n, V)
+    return _onehot_logits(X, W.masked_fill(mask, 0.0), mask)  # (n, V): the finite part, then the mask
 
 
 def autograd_grad_weights(
@@ -207,9 +207,10 @@ def lecture_loss(W: torch.Tensor, xenc: torch.Tensor, y: torch.Tensor, reg: floa
         raise validate.empty_batch("y")
     ys = torch.as_tensor(validate.indices(targets, "y", V))
     reg = validate.number(reg, "reg")
-    rows_ok = ((onehot == 0) | (onehot == 1)).all(1) & (onehot.sum(1) == 1) if onehot.dtype.kind in "biuf" else [False]
-    if not np.all(rows_ok):  # NaN, a soft encoding or an empty row: the product is not a lookup
-        k = int(np.argmin(rows_ok))
+    sums = onehot.sum(1) if onehot.dtype.kind in "biuf" else np.full(len(onehot), np.nan)  # (n,)
+    # n non-zeros in all and every row summing to 1: one non-zero per row, and it is a 1 (a NaN sums to NaN)
+    if not (np.count_nonzero(onehot) == len(onehot) and (sums == 1).all()):
+        k = int(np.argmin((sums == 1) & (np.count_nonzero(onehot, axis=1) == 1)))  # the first row at fault
         raise validate.InputError(
             f"xenc: expected one-hot rows (a single 1, the rest 0), got {validate.shown(onehot[k].tolist())} in row {k}"
         )
