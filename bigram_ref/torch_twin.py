@@ -1,4 +1,4 @@
-"""The same model in PyTorch: the autograd witness for the hand-written backward pass.
+r"""The same model in PyTorch: the autograd witness for the hand-written backward pass.
 
 Nothing here is used to train; these functions exist so that tests (and
 readers) can ask PyTorch's autograd for the gradients that
@@ -10,6 +10,13 @@ snippets use ``.float()``), then ``F.cross_entropy``.
 Inputs and outputs are NumPy arrays (torch tensors where a function says so); computation is in
 float64. Arguments are checked by :mod:`bigram_ref.validate`, as everywhere in the package, so a
 bad one is an :class:`~bigram_ref.validate.InputError` naming it, never an error from inside torch.
+A tensor argument must be dense and on the CPU, in a dtype NumPy has (not ``bfloat16``), as its
+values are checked with NumPy; integer index tensors of any width are read as int64.
+
+A ``-inf`` logit (a probability of exactly 0, as in :func:`~bigram_ref.neural.optimal_logits`) is
+masked in the one-hot product as :func:`~bigram_ref.neural.forward_onehot` masks it, so that
+:math:`0 \cdot (-\infty)`, which is NaN, never enters a sum; :func:`lecture_loss`, which spells the
+lecture's form, refuses it instead.
 """
 
 from __future__ import annotations
@@ -39,8 +46,45 @@ __all__ = [
 ]
 
 
+def _tensor(value: object, name: str) -> tuple[torch.Tensor, NDArray[Any]]:
+    """A tensor argument and its values as a NumPy array (no copy), for :mod:`~bigram_ref.validate`'s rules."""
+    t = validate.instance(value, name, torch.Tensor)
+    if t.layout == torch.strided and t.device.type == "cpu":
+        try:
+            return t, t.detach().numpy()
+        except TypeError:  # a dtype NumPy lacks, such as bfloat16
+            pass
+    layout, dtype = str(t.layout).removeprefix("torch."), str(t.dtype).removeprefix("torch.")
+    raise validate.InputError(
+        f"{name}: expected a dense CPU tensor of a NumPy dtype, got a {layout} {dtype} tensor on {t.device}"
+    )
+
+
+def _weights(value: object) -> tuple[torch.Tensor, NDArray[np.bool_]]:
+    """``W`` checked as :func:`~bigram_ref.validate.square` logits (ints, bools become float64), and its -inf mask."""
+    W, arr = _tensor(value, "W")
+    arr = validate.square(arr)
+    return (W if W.is_floating_point() else W.double()), np.isneginf(arr)
+
+
+def _onehot_logits(X: torch.Tensor, W: torch.Tensor, dead: torch.Tensor) -> torch.Tensor:
+    """``X @ W`` for one-hot rows ``X`` and finite ``W``, then -inf wherever the looked-up row of ``dead`` is True.
+
+    The mask is added as a constant, so autograd passes each logit's gradient on to ``W`` whole: at a
+    masked entry it is the limit of :math:`p - t` there (0, or -1 where a target is).
+    """
+    z = X @ W  # (n, V)
+    if not dead.any():
+        return z
+    return z + torch.where(X @ dead.to(X.dtype) > 0, -torch.inf, 0.0).to(z.dtype)  # (n, V)
+
+
 def forward(W: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
     """Logits ``one_hot(xs) @ W`` as a differentiable torch expression, shape (n, V).
+
+    A ``-inf`` in ``W`` gives ``-inf`` logits where its row is looked up, equal to
+    :func:`~bigram_ref.neural.forward_onehot` entry for entry (never NaN); autograd gives such an
+    entry of ``W`` no gradient.
 
     Examples
     --------
@@ -49,18 +93,25 @@ def forward(W: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
     >>> W = torch.arange(9.0, dtype=torch.float64).reshape(3, 3)
     >>> forward(W, torch.tensor([2, 0])).tolist()  # rows 2 and 0 of W
     [[6.0, 7.0, 8.0], [0.0, 1.0, 2.0]]
+    >>> forward(torch.tensor([[0.0, -torch.inf], [0.0, 0.0]]), torch.tensor([0, 1])).tolist()
+    [[0.0, -inf], [0.0, 0.0]]
     """
-    W = validate.instance(W, "W", torch.Tensor)
-    V = validate.square(W.detach().cpu().numpy()).shape[0]
-    validate.batch(validate.instance(xs, "xs", torch.Tensor).cpu().numpy(), V)
-    x = F.one_hot(xs, num_classes=V).to(W.dtype)  # (n, V)
-    return x @ W  # (n, V)
+    W, dead = _weights(W)
+    V = W.shape[0]
+    x = torch.as_tensor(validate.batch(_tensor(xs, "xs")[1], V))  # int64, whatever the index dtype
+    validate.budget((len(x), V), "xs", "the one-hot rows")
+    X = F.one_hot(x, num_classes=V).to(W.dtype)  # (n, V)
+    mask = torch.as_tensor(dead)  # (V, V)
+    return _onehot_logits(X, W.masked_fill(mask, 0.0), mask)  # (n, V): the finite part, then the mask
 
 
 def autograd_grad_weights(
     W: ArrayLike, xs: ArrayLike, ys: ArrayLike, reduction: Literal["mean", "sum"] = "mean"
 ) -> NDArray[np.float64]:
     """∂L/∂W by autograd, for the mean or summed cross-entropy of ``xs -> ys``.
+
+    ``W`` may hold ``-inf`` logits (probabilities of exactly 0): the result then equals
+    :func:`~bigram_ref.neural.grad_weights`, whose gradient there is the limit of :math:`p - t`.
 
     Examples
     --------
@@ -73,12 +124,15 @@ def autograd_grad_weights(
     [0.333, 0.333, -0.667]
     """
     W64 = validate.square(W).astype(np.float64)
-    xs = validate.examples(xs, ys, W64.shape[0])
-    ys = validate.indices(ys, "ys", W64.shape[0])
+    V = W64.shape[0]
+    xs = validate.examples(xs, ys, V)
+    ys = validate.indices(ys, "ys", V)
     validate.choice(reduction, "reduction", ("mean", "sum"))
-    Wt = torch.tensor(W64, requires_grad=True)
-    logits = forward(Wt, torch.as_tensor(xs))
-    loss = F.cross_entropy(logits, torch.as_tensor(ys), reduction=reduction)
+    validate.budget((len(xs), V), "xs", "the one-hot rows")
+    dead = np.isneginf(W64)  # (V, V)
+    Wt = torch.tensor(np.where(dead, 0.0, W64), requires_grad=True)  # the finite part is the leaf
+    X = F.one_hot(torch.as_tensor(xs), num_classes=V).double()  # (n, V)
+    loss = F.cross_entropy(_onehot_logits(X, Wt, torch.as_tensor(dead)), torch.as_tensor(ys), reduction=reduction)
     loss.backward()
     assert Wt.grad is not None
     return Wt.grad.numpy()
@@ -123,7 +177,12 @@ def autograd_jacobian(z: ArrayLike) -> NDArray[np.float64]:
 def lecture_loss(W: torch.Tensor, xenc: torch.Tensor, y: torch.Tensor, reg: float = 0.0) -> torch.Tensor:
     """The lecture's loss, spelled as the lecture spells it: one-hot matmul, exp, normalise, mean NLL.
 
-    Plus ``reg * (W**2).mean()``; ``xenc`` is the float one-hot encoding of the inputs, shape (n, V).
+    Plus ``reg * (W**2).mean()``; ``xenc`` is the one-hot encoding of the inputs, shape (n, V), one
+    row per target of the 1-D ``y`` (cast to ``W``'s dtype if it has another). This form does not
+    subtract the row maximum before ``exp``, as softmax does: logits so large (or so far below the
+    rest) that ``exp`` overflows (or underflows to 0) in ``W``'s dtype, or a ``-inf`` logit, which its
+    product turns into NaN, are refused with an :class:`~bigram_ref.validate.InputError` that says
+    so, never returned as NaN.
 
     Examples
     --------
@@ -134,19 +193,80 @@ def lecture_loss(W: torch.Tensor, xenc: torch.Tensor, y: torch.Tensor, reg: floa
     >>> round(lecture_loss(torch.zeros(3, 3, dtype=torch.float64), xenc, torch.tensor([1, 1, 2])).item(), 4)  # log 3
     1.0986
     """
-    for name, t in (("W", W), ("xenc", xenc), ("y", y)):
-        validate.instance(t, name, torch.Tensor)
-    V = validate.square(W.detach().cpu().numpy()).shape[0]
-    if xenc.shape != (len(y), V):
+    W, dead = _weights(W)
+    V = W.shape[0]
+    xenc, onehot = _tensor(xenc, "xenc")
+    _, targets = _tensor(y, "y")
+    if targets.ndim != 1:  # one target per row of xenc
+        validate.indices(targets, "y", V, shape=onehot.shape[:1] if onehot.ndim else (0,))
+    if onehot.shape != (len(targets), V):
         raise validate.InputError(
-            f"xenc: expected shape {(len(y), V)}, one one-hot row per target, got {tuple(xenc.shape)}"
+            f"xenc: expected shape {(len(targets), V)}, one one-hot row per target, got {onehot.shape}"
         )
-    validate.indices(y.cpu().numpy(), "y", V)
+    if not len(targets):
+        raise validate.empty_batch("y")
+    ys = torch.as_tensor(validate.indices(targets, "y", V))
     reg = validate.number(reg, "reg")
+    sums = onehot.sum(1) if onehot.dtype.kind in "biuf" else np.full(len(onehot), np.nan)  # (n,)
+    # n non-zeros in all and every row summing to 1: one non-zero per row, and it is a 1 (a NaN sums to NaN)
+    if not (np.count_nonzero(onehot) == len(onehot) and (sums == 1).all()):
+        k = int(np.argmin((sums == 1) & (np.count_nonzero(onehot, axis=1) == 1)))  # the first row at fault
+        raise validate.InputError(
+            f"xenc: expected one-hot rows (a single 1, the rest 0), got {validate.shown(onehot[k].tolist())} in row {k}"
+        )
+    if dead.any():
+        raise validate.InputError(
+            f"W: contains -inf at index {np.argwhere(dead)[0].tolist()}, which the lecture's product xenc @ W turns"
+            " into NaN (0 · -inf); forward masks it, this form does not"
+        )
+    nll, penalty = _lecture_terms(W, xenc.to(W.dtype), ys, reg)
+    if not torch.isfinite(nll):
+        raise _lecture_overflow(W, onehot.argmax(1), ys)
+    if not torch.isfinite(penalty):
+        raise _penalty_overflow(W, reg)
+    return nll + penalty
+
+
+def _lecture_terms(
+    W: torch.Tensor, xenc: torch.Tensor, y: torch.Tensor, reg: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The mean NLL and the penalty of :func:`lecture_loss`, on checked arguments."""
     logits = xenc @ W  # (n, V): log-counts
     counts = logits.exp()  # (n, V)
     probs = counts / counts.sum(1, keepdim=True)  # (n, V); keepdim, or each column is divided by a row total
-    return -probs[torch.arange(len(y)), y].log().mean() + reg * (W**2).mean()
+    return -probs[torch.arange(len(y)), y].log().mean(), reg * (W**2).mean() if reg else torch.zeros((), dtype=W.dtype)
+
+
+def _lecture_overflow(W: torch.Tensor, xs: NDArray[np.int64], ys: torch.Tensor) -> validate.InputError:
+    """The error for a mean NLL that the lecture's form cannot compute: the first example at fault, by its row."""
+    rows = W.detach()[torch.as_tensor(xs)]  # (n, V): the looked-up rows
+    totals = rows.exp().sum(1)  # (n,)
+    target = rows.gather(1, ys[:, None])[:, 0].exp() / totals  # (n,): p[y] as this form computes it
+    k = int(torch.argmax((~torch.isfinite(target) | (target == 0)).to(torch.uint8)))
+    i, j = int(xs[k]), int(ys[k])
+    why = (
+        "overflows"
+        if not torch.isfinite(totals[k])
+        else "underflows to 0 everywhere"
+        if totals[k] == 0
+        else f"gives the target y[{k}] = {j} probability 0"
+    )
+    lo, hi = float(rows[k].min()), float(rows[k].max())
+    dtype = str(W.dtype).removeprefix("torch.")
+    return validate.InputError(
+        f"W: row {i}, with logits from {lo:g} to {hi:g}, {why} in the lecture's exp/normalise form ({dtype}),"
+        " which does not subtract the row maximum as softmax does"
+    )
+
+
+def _penalty_overflow(W: torch.Tensor, reg: float) -> validate.InputError:
+    """The error for a penalty ``reg * (W**2).mean()`` that overflows ``W``'s dtype."""
+    dtype = str(W.dtype).removeprefix("torch.")
+    if torch.isfinite((W.detach() ** 2).mean()):
+        return validate.too_large("reg", reg, f"the penalty reg · mean(W²) in {dtype} would")
+    return validate.InputError(
+        f"W: an entry of size {float(W.detach().abs().max()):g} overflows the penalty mean(W²) in {dtype}"
+    )
 
 
 def lecture_train(
@@ -156,7 +276,13 @@ def lecture_train(
 
     ``W = torch.randn((V, V), generator=g)`` with ``g = torch.Generator().manual_seed(seed)``,
     loss = mean NLL + ``reg * (W**2).mean()``, float32, as in Karpathy's *makemore* part 1.
-    Returns the loss before each update and after the last, and the final ``W`` (float64).
+    ``V`` is the largest index in ``xs`` or ``ys``, plus one. Returns the loss before each update
+    and after the last, and the final ``W`` (float64).
+
+    Raises
+    ------
+    TrainingDiverged
+        If the loss or ``W`` stops being finite in float32: the step size ``lr`` is too large.
 
     Examples
     --------
@@ -168,18 +294,25 @@ def lecture_train(
     steps = validate.integer(steps, "steps")
     lr = validate.number(lr, "lr", positive=True)
     reg = validate.number(reg, "reg")
-    seed = validate.integer(seed, "seed")
+    seed = validate.integer(seed, "seed", 0, 2**64 - 1)  # the range torch.Generator.manual_seed takes
     xs, ys = validate.array(xs, "xs"), validate.array(ys, "ys")
-    top = max(int(xs.max()), int(ys.max())) if xs.size and ys.size and xs.dtype.kind in "iu" else 0
-    V = validate.vocab_size(top + 1)  # the lecture's V: the largest index seen, plus one
+    V = 1
+    if xs.size and ys.size and xs.dtype.kind in "iu" and ys.dtype.kind in "iu":
+        name, a = max((("xs", xs), ("ys", ys)), key=lambda item: int(item[1].max()))
+        k = np.unravel_index(int(np.argmax(a)), a.shape)
+        V = validate.vocab_size(max(int(a[k]) + 1, 1), f"V = {name}[{', '.join(map(str, k))}] + 1")
     x = torch.as_tensor(validate.examples(xs, ys, V))
     y = torch.as_tensor(validate.indices(ys, "ys", V))
+    validate.budget((len(x), V), "xs", "the lecture's one-hot rows")
     g = torch.Generator().manual_seed(seed)
     W = torch.randn((V, V), generator=g, requires_grad=True)
     xenc = F.one_hot(x, num_classes=V).float()  # (n, V)
     losses = []
     for step in range(steps + 1):
-        loss = lecture_loss(W, xenc, y, reg)
+        nll, penalty = _lecture_terms(W, xenc, y, reg)
+        if step == 0 and not torch.isfinite(penalty):  # W ~ N(0, 1): only reg can be at fault
+            raise _penalty_overflow(W, reg)
+        loss = nll + penalty
         losses.append(float(loss.item()))
         if not np.isfinite(losses[-1]):  # float32 overflow: the step size is too large
             raise TrainingDiverged(step, losses[-1])
