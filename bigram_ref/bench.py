@@ -33,7 +33,7 @@ from bigram_ref.corpus import Vocab, bigrams
 from bigram_ref.counting import CountModel, count_matrix
 from bigram_ref.neural import grad_from_counts
 from bigram_ref.newton import penalised_loss, train_from_counts
-from bigram_ref.torch_twin import lecture_loss, lecture_train
+from bigram_ref.torch_twin import lecture_train
 
 __all__ = ["COUNTING", "STEPS", "run"]
 
@@ -79,9 +79,16 @@ COUNTING: dict[str, Callable[[IntArray, IntArray, int], NDArray[Any]]] = {
 
 
 def step_onehot(W: torch.Tensor, xenc: torch.Tensor, y: torch.Tensor, lr: float) -> NDArray[Any]:
-    """The lecture's step: one-hot matmul, softmax by hand, mean NLL, autograd, update."""
+    """The lecture's step: one-hot matmul, softmax by hand, mean NLL, autograd, update.
+
+    Spelled out as the lecture spells it, without the argument checks of
+    :func:`~bigram_ref.torch_twin.lecture_loss`, so that the time is the lecture's computation
+    alone: the same loss and step as that function's (a test asserts it).
+    """
     W = W.detach().clone().requires_grad_(True)
-    lecture_loss(W, xenc, y).backward()
+    counts = (xenc @ W).exp()  # (n, V)
+    probs = counts / counts.sum(1, keepdim=True)  # (n, V)
+    (-probs[torch.arange(len(y)), y].log().mean()).backward()
     assert W.grad is not None
     with torch.no_grad():
         W -= lr * W.grad

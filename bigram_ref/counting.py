@@ -76,9 +76,9 @@ def count_corpus(chunks: Iterable[Iterable[str]], *, source: str = "words") -> t
     lookup[ord(BOUNDARY)] = 0
     chars, N, words = [BOUNDARY], np.zeros((1, 1), dtype=np.int64), 0
     for c, chunk in enumerate(chunks):
-        if isinstance(chunk, str):  # a flat list of words where chunks of them are expected
+        if isinstance(chunk, str | bytes):  # a flat list of words where chunks of them are expected
             raise CorpusError(
-                f"chunks[{c}]: expected a list of words, got the str {chunk!r:.40}"
+                f"chunks[{c}]: expected a list of words, got the {type(chunk).__name__} {chunk!r:.40}"
                 " (count_corpus takes chunks of words, such as [words])"
             )
         chunk = validate.words(chunk, f"chunks[{c}]", empty=True)

@@ -202,6 +202,11 @@ def write_texts(files: Sequence[tuple[str | Path, str]], option: str = "--out") 
     a device that refuses the text) leaves every regular file as it was: ``bench --record``
     never leaves a new ``bench.json`` beside an old ``bench.md``.
     """
+    if isinstance(files, str | bytes) or not isinstance(files, Sequence):
+        raise InputError(f"files: expected a list of (path, text) pairs, got {validate.shown(files)}")
+    for k, item in enumerate(files):
+        if not (isinstance(item, tuple | list) and len(item) == 2):
+            raise InputError(f"files[{k}]: expected a (path, text) pair, got {validate.shown(item)}")
     plans = [(path, _encoded(text), check_target(path, option)) for path, text in files]
     staged: list[tuple[str, Path, str | Path]] = []  # (temporary file, target, the path as given)
     try:

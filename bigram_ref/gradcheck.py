@@ -108,7 +108,13 @@ def _differences(
             if sign > 0:
                 up = value
         w[k] = old
-        grad[k] = (up - value) / (2 * h)
+        with np.errstate(over="ignore"):
+            grad[k] = (up - value) / 2 / h  # halved first: 2 · h may overflow where h does not
+        if not np.isfinite(grad[k]):
+            raise validate.InputError(
+                f"f: its central difference at w{list(k)} (h = {h:g}) is beyond float64: f(w + h) = {up:g},"
+                f" f(w - h) = {value:g}"
+            )
     return grad, largest
 
 

@@ -22,6 +22,7 @@ with :math:`\hat p_i = \operatorname{softmax}(W_{i,:})` the model's prediction f
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -411,7 +412,7 @@ def train(
     >>> softmax(result.W[0]).round(2).tolist()
     [0.0, 0.67, 0.33]
     """
-    steps = validate.integer(steps, "steps")
+    steps = validate.integer(steps, "steps", 0, sys.maxsize - 1)  # islice takes steps + 1
     losses: list[float] = []
     W_last: FloatArray = np.empty(0)
     for value, W_k in itertools.islice(descend(W, xs, ys, lr=lr, alpha=alpha), steps + 1):

@@ -102,7 +102,8 @@ def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "mean") -> 
     r"""Cross-entropy with a one-hot target: :math:`L = -\log p_y = -\sum_j t_j \log p_j`.
 
     A target whose logit is ``-inf`` has probability 0, and then its loss is ``inf``, the
-    right answer (never NaN).
+    right answer (never NaN). The mean and the sum are accumulated in float64, whatever the
+    logits' dtype, and returned as float64; a mean of finite losses is finite.
 
     Parameters
     ----------
@@ -134,7 +135,14 @@ def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "mean") -> 
     losses: FloatArray = 0.0 - np.take_along_axis(_log_softmax(z), y[..., None], axis=-1)[..., 0]  # never -0.0
     if reduction == "none":
         return losses
-    return np.asarray(losses.sum() if reduction == "sum" else losses.mean())
+    with np.errstate(over="ignore"):  # accumulated in float64, whatever the logits' dtype
+        total = losses.sum(dtype=np.float64)
+        if reduction == "sum":
+            return np.asarray(total)  # inf only where the true sum is beyond float64 (or a loss is inf)
+        mean = total / losses.size
+        if np.isinf(mean) and np.isfinite(losses).all():  # the sum overflowed, the mean need not
+            mean = (losses / np.float64(losses.size)).sum(dtype=np.float64)
+    return np.asarray(mean)
 
 
 def one_hot(y: ArrayLike, V: int, dtype: type[np.floating[Any]] = np.float64) -> FloatArray:

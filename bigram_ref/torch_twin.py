@@ -54,6 +54,11 @@ def _tensor(value: object, name: str) -> tuple[torch.Tensor, NDArray[Any]]:
             return t, t.detach().numpy()
         except TypeError:  # a dtype NumPy lacks, such as bfloat16
             pass
+        except RuntimeError as exc:  # no storage to read (torch.func, vmap), a negative or conjugate bit, ...
+            reason = str(exc).strip().splitlines()[0].split(". ")[0].rstrip(".")  # torch's first sentence
+            raise validate.InputError(
+                f"{name}: expected a dense CPU tensor NumPy can read, got one it cannot ({reason})"
+            ) from None
     layout, dtype = str(t.layout).removeprefix("torch."), str(t.dtype).removeprefix("torch.")
     raise validate.InputError(
         f"{name}: expected a dense CPU tensor of a NumPy dtype, got a {layout} {dtype} tensor on {t.device}"
@@ -219,9 +224,10 @@ def lecture_loss(W: torch.Tensor, xenc: torch.Tensor, y: torch.Tensor, reg: floa
             f"W: contains -inf at index {np.argwhere(dead)[0].tolist()}, which the lecture's product xenc @ W turns"
             " into NaN (0 · -inf); forward masks it, this form does not"
         )
+    fault = _lecture_fault(W, onehot.argmax(1), ys)
+    if fault is not None:
+        raise fault
     nll, penalty = _lecture_terms(W, xenc.to(W.dtype), ys, reg)
-    if not torch.isfinite(nll):
-        raise _lecture_overflow(W, onehot.argmax(1), ys)
     if not torch.isfinite(penalty):
         raise _penalty_overflow(W, reg)
     return nll + penalty
@@ -237,12 +243,23 @@ def _lecture_terms(
     return -probs[torch.arange(len(y)), y].log().mean(), reg * (W**2).mean() if reg else torch.zeros((), dtype=W.dtype)
 
 
-def _lecture_overflow(W: torch.Tensor, xs: NDArray[np.int64], ys: torch.Tensor) -> validate.InputError:
-    """The error for a mean NLL that the lecture's form cannot compute: the first example at fault, by its row."""
+def _lecture_fault(W: torch.Tensor, xs: NDArray[np.int64], ys: torch.Tensor) -> validate.InputError | None:
+    """The error for examples that the lecture's form cannot compute, or whose gradient it cannot: the first
+    example at fault, by its row; None if there is none.
+
+    The backward pass divides by the row total, by ``exp`` of the target logit and by the target's
+    probability, so each must be a normal number (the total at least the square root of the smallest,
+    as its square is divided by too): then the loss and every entry of its gradient are finite.
+    """
     rows = W.detach()[torch.as_tensor(xs)]  # (n, V): the looked-up rows
     totals = rows.exp().sum(1)  # (n,)
-    target = rows.gather(1, ys[:, None])[:, 0].exp() / totals  # (n,): p[y] as this form computes it
-    k = int(torch.argmax((~torch.isfinite(target) | (target == 0)).to(torch.uint8)))
+    count = rows.gather(1, ys[:, None])[:, 0].exp()  # (n,): exp of each target logit
+    target = count / totals  # (n,): p[y] as this form computes it
+    tiny = torch.finfo(W.dtype).tiny
+    bad = ~torch.isfinite(totals) | (totals < tiny**0.5) | (count < tiny) | ~(target >= tiny)
+    if not bad.any():
+        return None
+    k = int(torch.argmax(bad.to(torch.uint8)))
     i, j = int(xs[k]), int(ys[k])
     why = (
         "overflows"
@@ -250,6 +267,8 @@ def _lecture_overflow(W: torch.Tensor, xs: NDArray[np.int64], ys: torch.Tensor) 
         else "underflows to 0 everywhere"
         if totals[k] == 0
         else f"gives the target y[{k}] = {j} probability 0"
+        if target[k] == 0
+        else f"leaves the target y[{k}] = {j} so small a probability (or row total) that its gradient overflows"
     )
     lo, hi = float(rows[k].min()), float(rows[k].max())
     dtype = str(W.dtype).removeprefix("torch.")
@@ -282,7 +301,8 @@ def lecture_train(
     Raises
     ------
     TrainingDiverged
-        If the loss or ``W`` stops being finite in float32: the step size ``lr`` is too large.
+        If the loss or ``W`` stops being finite in float32: the step size ``lr`` is too large (or
+        ``reg`` is: the message says so when ``lr · reg > V²``, where the penalty alone overshoots).
 
     Examples
     --------
@@ -295,7 +315,12 @@ def lecture_train(
     lr = validate.number(lr, "lr", positive=True)
     reg = validate.number(reg, "reg")
     seed = validate.integer(seed, "seed", 0, 2**64 - 1)  # the range torch.Generator.manual_seed takes
+    if lr <= float(np.finfo(np.float32).smallest_subnormal) / 2:  # rounds to 0 in float32
+        raise validate.InputError(f"lr = {lr:g} is 0 in float32, the lecture's dtype: no step would move W")
     xs, ys = validate.array(xs, "xs"), validate.array(ys, "ys")
+    for name, a in (("xs", xs), ("ys", ys)):
+        if a.dtype.kind not in "iu":  # named before V is taken from the largest index
+            validate.indices(a, name, 1)
     V = 1
     if xs.size and ys.size and xs.dtype.kind in "iu" and ys.dtype.kind in "iu":
         name, a = max((("xs", xs), ("ys", ys)), key=lambda item: int(item[1].max()))
@@ -315,7 +340,7 @@ def lecture_train(
         loss = nll + penalty
         losses.append(float(loss.item()))
         if not np.isfinite(losses[-1]):  # float32 overflow: the step size is too large
-            raise TrainingDiverged(step, losses[-1])
+            raise TrainingDiverged(step, losses[-1], _penalty_hint(lr, reg, V))
         if step == steps:
             break
         W.grad = None
@@ -324,6 +349,14 @@ def lecture_train(
         with torch.no_grad():
             W -= lr * W.grad
     return losses, W.detach().double().numpy()
+
+
+def _penalty_hint(lr: float, reg: float, V: int) -> str:
+    """Why a divergence may be ``reg``'s: the penalty ``reg · mean(W²)`` alone scales ``W`` by
+    ``1 − 2 · lr · reg / V²`` each step, which grows without end once ``lr · reg > V²``."""
+    if lr * reg <= V * V:
+        return ""
+    return f" or a smaller reg (lr · reg = {lr * reg:g} > V² = {V * V}: the penalty alone makes each step overshoot)"
 
 
 CHECKS = ("dL/dz = p - t", "softmax Jacobian", "dL/dW (sum)", "dL/dW (mean)", "dL/dW from counts")

@@ -221,7 +221,7 @@ def array(value: object, name: str) -> NDArray[Any]:
     if arr is None or (
         arr.dtype == object and not isinstance(value, np.ndarray)
     ):  # an object array: its dtype is named
-        raise InputError(f"{name}: expected a rectangular array of numbers, got {_short(repr(value))}")
+        raise InputError(f"{name}: expected a rectangular array of numbers, got {shown(value)}")
     return arr
 
 

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from bigram_ref import InputError, Vocab, bigrams, count_matrix, grad_weights
 from bigram_ref.bench import COUNTING, format_table, run, step_counts, step_lookup, step_onehot
 from bigram_ref.cli import main
+from bigram_ref.torch_twin import lecture_loss
 
 WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "ella", "lea", "zoe"]
 
@@ -39,6 +40,11 @@ def test_every_step_gives_the_same_update(data: tuple[Vocab, np.ndarray, np.ndar
     assert np.abs(step_onehot(Wt, xenc, y, 50.0) - reference).max() < 1e-4
     assert np.abs(step_lookup(Wt, x, y, 50.0) - reference).max() < 1e-4
     assert np.abs(step_counts(W, N, len(xs), 50.0) - reference).max() < 1e-12
+    # the timed lecture step, unchecked, is lecture_loss's step exactly
+    W_lecture = Wt.clone().requires_grad_(True)
+    lecture_loss(W_lecture, xenc, y).backward()
+    assert W_lecture.grad is not None
+    assert np.array_equal(step_onehot(Wt, xenc, y, 50.0), (Wt - 50.0 * W_lecture.grad).numpy())
 
 
 def test_run_reports_every_ratio_and_median() -> None:

@@ -130,3 +130,10 @@ def test_sampling_stops_at_max_length() -> None:
     vocab = Vocab.from_words(["a"])
     P = np.array([[0.0, 1.0], [0.0, 1.0]])  # never returns to '.'
     assert sample_words(P, vocab, 2, seed=0, max_length=5) == ["aaaaa", "aaaaa"]
+
+
+def test_a_bytes_chunk_is_named_as_bytes() -> None:
+    from bigram_ref import CorpusError, count_corpus
+
+    with pytest.raises(CorpusError, match=r"^chunks\[0\]: expected a list of words, got the bytes b'abc'"):
+        count_corpus([b"abc"])  # type: ignore[list-item]

@@ -383,3 +383,15 @@ def test_path_text_passes_real_names(tmp_path: Path) -> None:
     assert files.path_text(tmp_path / "a.txt", "--out") == f"{tmp_path}/a.txt"
     write_text(tmp_path / "caf\udce9.txt", "x\n")
     assert (tmp_path / "caf\udce9.txt").read_text() == "x\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ("out.txt", r"^files: expected a list of \(path, text\) pairs, got 'out.txt'$"),
+        ([("out.txt", "a", "b")], r"^files\[0\]: expected a \(path, text\) pair, got \('out.txt', 'a', 'b'\)$"),
+    ],
+)
+def test_write_texts_takes_pairs(files: object, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        write_texts(files, "--record")  # type: ignore[arg-type]

@@ -1,5 +1,7 @@
 """bigram_ref.gradcheck: finite differences and the error report."""
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -289,3 +291,17 @@ def test_verdicts_say_why() -> None:
 def test_a_step_that_overflows_the_point_is_named() -> None:
     with pytest.raises(InputError, match=r"^h = 1e\+308 is too large for w\[0\] = 1e\+308: w ± h overflows$"):
         numerical_grad(lambda w: float(w.sum()), [1e308], h=1e308)
+
+
+@pytest.mark.parametrize(
+    ("f", "w", "h"),
+    [
+        (lambda w: float(w.sum()), [0.0], 1e308),  # 2 · h overflows
+        (lambda w: float(1.7e308 * np.tanh(w[0] * 1e6)), [0.0], 1e-5),  # f(w + h) - f(w - h) overflows
+    ],
+)
+def test_a_difference_beyond_float64_is_named_never_nan_or_inf(
+    f: Callable[..., float], w: list[float], h: float
+) -> None:
+    with pytest.raises(InputError, match=r"^f: its central difference at w\[0\] \(h = .*\) is beyond float64"):
+        numerical_grad(f, w, h=h)

@@ -263,3 +263,8 @@ def test_a_step_that_overflows_the_logits_is_divergence_not_the_callers_w(
     """The given W spans 0 to 3; it is the iterate after step 1 that no float64 row can hold."""
     with pytest.raises(TrainingDiverged, match=r"^training diverged at step 1 \(loss inf\): try a smaller lr"):
         train(np.array(W), xs, ys, steps=3, **options)  # type: ignore[arg-type]
+
+
+def test_steps_beyond_what_a_loop_can_count_are_refused_by_name() -> None:
+    with pytest.raises(InputError, match=r"^steps: expected an int from 0 to 9,223,372,036,854,775,806, got"):
+        train(np.zeros((3, 3)), [0], [1], lr=1.0, steps=2**63 - 1)

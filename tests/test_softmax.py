@@ -162,3 +162,11 @@ def test_bool_logits_are_refused() -> None:
     """A bool is no logit (ints are promoted; True and False would be read as 1 and 0 silently)."""
     with pytest.raises(InputError, match=r"^z: expected float32 or float64 logits, got dtype bool$"):
         softmax(np.array([True, False]))
+
+
+def test_a_mean_of_huge_finite_losses_is_finite_and_accumulated_in_float64() -> None:
+    z = np.array([[1.7e308, 0.0]] * 3)  # each loss is 1.7e308; their sum is beyond float64, their mean is not
+    assert float(cross_entropy(z, [1, 1, 1])) == 1.7e308
+    z32 = np.tile(np.array([3e38, 0.0], np.float32), (4, 1))
+    mean = cross_entropy(z32, [1] * 4)
+    assert mean.dtype == np.float64 and float(mean) == float(np.float32(3e38))

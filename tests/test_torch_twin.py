@@ -24,6 +24,7 @@ from bigram_ref import (
     loss,
     optimal_logits,
 )
+from bigram_ref import torch_twin as tt
 from bigram_ref.torch_twin import autograd_grad_weights, forward, lecture_loss, lecture_train
 
 
@@ -277,7 +278,9 @@ def test_any_integer_index_tensor_is_read(dtype: torch.dtype) -> None:
 
 def test_a_huge_step_size_is_divergence_not_a_bad_w() -> None:
     with pytest.raises(TrainingDiverged, match=r"^training diverged at step 1 \(loss nan\): try a smaller lr$"):
-        lecture_train([1], [0], steps=1, lr=1e300)
+        lecture_train([1], [0], steps=1, lr=1e300, reg=0.0)
+    with pytest.raises(TrainingDiverged, match=r"lr or a smaller reg \(lr · reg = 1e\+298 > V² = 4: the penalty alone"):
+        lecture_train([1], [0], steps=1, lr=1e300)  # the lecture's reg = 0.01 overshoots at such an lr too
 
 
 def test_the_largest_seed_torch_takes_is_accepted() -> None:
@@ -289,3 +292,38 @@ def test_lecture_loss_keeps_the_graph_and_reg_zero_ignores_the_penalty() -> None
     W = torch.zeros(3, 3, requires_grad=True)
     lecture_loss(W, XENC, torch.tensor([1, 2, 0])).backward()
     assert W.grad is not None and torch.allclose(W.grad, (1 / 3 - torch.eye(3)[[1, 2, 0]]) / 3)
+
+
+def test_a_finite_loss_whose_gradient_would_overflow_is_refused() -> None:
+    """exp(-90) is subnormal in float32: the loss is finite (log 3) but autograd's 1/total overflows."""
+    W = torch.tensor([[-90.0, -90.0, -90.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], requires_grad=True)
+    with pytest.raises(
+        InputError, match=r"^W: row 0, with logits from -90 to -90, leaves the target y\[0\] = 1 so small"
+    ):
+        tt.lecture_loss(W, torch.eye(3)[:1], torch.tensor([1]))
+    W64 = torch.tensor([[0.0, -740.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], dtype=torch.float64)
+    with pytest.raises(InputError, match=r"gradient overflows in the lecture's exp/normalise form \(float64\)"):
+        tt.lecture_loss(W64, torch.eye(3, dtype=torch.float64)[:1], torch.tensor([1]))
+    near = torch.tensor([[0.0, -80.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], requires_grad=True)  # still normal
+    tt.lecture_loss(near, torch.eye(3)[:1], torch.tensor([1])).backward()
+    assert near.grad is not None and torch.isfinite(near.grad).all()
+
+
+def test_a_tensor_numpy_cannot_read_is_named() -> None:
+    def through_func(W: torch.Tensor) -> torch.Tensor:
+        return tt.lecture_loss(W, torch.eye(3)[:1], torch.tensor([1]))
+
+    with pytest.raises(InputError, match=r"^W: expected a dense CPU tensor NumPy can read, got one it cannot \(Cannot"):
+        torch.func.grad(through_func)(torch.zeros(3, 3))
+    negative = torch.zeros(3, 3, dtype=torch.complex64).conj().imag  # a float32 view with the negative bit set
+    with pytest.raises(InputError, match=r"^W: expected a dense CPU tensor NumPy can read, got one it cannot"):
+        tt.forward(negative, torch.tensor([0, 1]))
+
+
+def test_lecture_train_names_float_targets_a_vanishing_lr_and_a_penalty_behind_a_divergence() -> None:
+    with pytest.raises(InputError, match=r"^ys: expected integer indices, got dtype float64$"):
+        tt.lecture_train([0, 1], [1.0, 0.0], steps=1)
+    with pytest.raises(InputError, match=r"^lr = 1e-50 is 0 in float32, the lecture's dtype: no step would move W$"):
+        tt.lecture_train([0, 1], [1, 0], steps=1, lr=1e-50)
+    with pytest.raises(TrainingDiverged, match=r"or a smaller reg \(lr · reg = 50000 > V² = 9: the penalty alone"):
+        tt.lecture_train([0, 1, 0, 2], [1, 0, 2, 0], steps=5, reg=1e3, lr=50.0)

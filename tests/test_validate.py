@@ -85,7 +85,10 @@ N2 = np.ones((2, 2))
             lambda: sample_words(row_probabilities(N2), Vocab((".", "a")), 1.5, seed=0),
             "n: expected an int >= 0, got 1.5",
         ),  # type: ignore[arg-type]
-        (lambda: train(W2, [0], [1], lr=1.0, steps=True), "steps: expected an int >= 0, got True"),  # type: ignore[arg-type]
+        (
+            lambda: train(W2, [0], [1], lr=1.0, steps=True),
+            "steps: expected an int from 0 to 9,223,372,036,854,775,806, got True",
+        ),  # type: ignore[arg-type]
         (
             lambda: count_matrix([0], [0], 2**32),
             "vocab_size: expected at most 8,192 symbols, got 4,294,967,296"
