@@ -16,12 +16,15 @@ interrupt (Ctrl-C) exits with 130 (one in the first moment, while Python is stil
 NumPy, is Python's own: a traceback, and the exit of a process killed by ``SIGINT``); a
 reader of standard output that goes away (``… | head``) ends the command quietly with 141, as
 if killed by ``SIGPIPE``, while a standard output (or input, for ``--corpus -``)
-that is closed from the start (a shell's ``>&-``, ``<&-``) is an error. Standard output is
-UTF-8 whatever the locale or ``PYTHONIOENCODING`` says, like the corpus and the files written
+that is closed from the start (a shell's ``>&-``, ``<&-``) is an error, while a standard error
+that cannot be written loses the ``error:`` line but not the exit status. Standard output and
+the ``error:`` line are UTF-8 whatever the locale or ``PYTHONIOENCODING`` says, like the corpus and the files written
 with ``--out`` or ``--record``, which appear whole or not at all (:mod:`bigram_ref.files`).
 No number is printed as ``-0``. Integer options are read in ASCII digits only, and real ones
 as :class:`float` reads ASCII text without ``_`` or spaces, so ``-n 1_0``, ``-n ٣`` or
-``--lr " 5"`` are refused by argparse like ``-n ten``. A path that no file name can hold (a
+``--lr " 5"`` are refused by argparse like ``-n ten``; ``--lr -inf`` or ``--lr -1e3`` give the
+option that value (refused by its range), and ``--out=--``, which argparse would turn into no
+value at all, is refused by name. A path that no file name can hold (a
 NUL byte, or a lone surrogate, given from Python) is an error naming its option.
 """
 
@@ -79,6 +82,8 @@ optimum has stopped changing long before."""
 SAMPLE_MAX_WORDS = 1_000_000  # sampled words are held in memory until written whole
 
 _DIGITS = re.compile(r"[0-9]+")  # ASCII digits only: int() would also take 1_0, ' 5', +5 or ٣
+_NEGATIVE = re.compile(r"^-(inf|infinity|nan|([0-9]+\.?[0-9]*|\.[0-9]+)(e[-+]?[0-9]+)?)$", re.IGNORECASE)
+_DASHES_AS_VALUE = re.compile(r"^(-[^=]+)=--$")  # --out=--: argparse drops the -- and passes []
 
 
 def _integer(text: str) -> int:
@@ -280,7 +285,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
-    V = validate.integer(args.vocab_size, "--vocab-size", 1, GRADCHECK_LIMITS["--vocab-size"])
+    V = validate.integer(args.vocab_size, "--vocab-size", 2, GRADCHECK_LIMITS["--vocab-size"])  # V = 1: all 0
     n = validate.integer(args.batch, "--batch", 1, GRADCHECK_LIMITS["--batch"])
     seed = validate.integer(args.seed, "--seed")
     _require_torch("gradcheck")
@@ -297,8 +302,8 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    entries = [k.strip() for k in args.scales.split(",")]
-    if not all(_DIGITS.fullmatch(k) for k in entries):  # int() would also take 1_0, +1 or ١
+    entries = [k.strip(" ") for k in args.scales.split(",")]  # spaces around the commas, as in "1, 10, 100"
+    if not all(_DIGITS.fullmatch(k.removeprefix("-")) for k in entries):  # as _integer reads: not 1_0, +1 or ١
         raise InputError(f"--scales: expected comma-separated integers, got {validate.shown(args.scales)}")
     scales = tuple(validate.integer(_whole(k), "--scales", 1, BENCH_MAX_SCALE) for k in entries)
     if len(set(scales)) < len(scales):
@@ -356,7 +361,13 @@ def _json(value: object, indent: int | None = None) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but ``--help`` to a standard output that is closed or fails is an error, as any other output."""
+    """argparse, but ``--help`` to a standard output that is closed or fails is an error, as any other output,
+    and a value such as ``-inf`` or ``-1e3`` after an option is its value (argparse takes only ``-1`` and
+    ``-1.5`` for numbers, and anything else that starts with ``-`` for an option)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = _NEGATIVE
 
     def print_help(self, file: Any = None) -> None:  # any object with write(), as argparse takes
         if file is not None:
@@ -431,7 +442,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--vocab-size",
         type=_integer,
         default=6,
-        help=f"V of the random check (default 6, at most {limits['--vocab-size']})",
+        help=f"V of the random check (default 6, from 2 to {limits['--vocab-size']}: with one symbol every"
+        " gradient is 0)",
     )
     p.add_argument(
         "--batch",
@@ -457,7 +469,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scales",
         default="1,10,100",
-        help=f"corpus repetitions to time, each from 1 to {BENCH_MAX_SCALE} (default 1,10,100): the row-lookup"
+        help=f"corpus repetitions to time, comma-separated (spaces around the commas allowed), each from 1 to"
+        f" {BENCH_MAX_SCALE} (default 1,10,100): the row-lookup"
         " step holds a few (bigrams × scale, V) float32 arrays at once, so memory grows with the scale"
         " (a peak of about 7.4 GiB at 100 × names.txt, the lecture's 32,033 names)",
     )
@@ -484,6 +497,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv is not None:  # argparse would fail inside with a TypeError
             argv = [validate.instance(item, f"argv[{k}]", str) for k, item in enumerate(argv)]
+        for item in sys.argv[1:] if argv is None else argv:
+            dashes = _DASHES_AS_VALUE.match(item)
+            if dashes:
+                raise InputError(f"{dashes[1]}=--: argparse reads -- as the end of the options, never as a value")
         args = build_parser().parse_args(argv)
         if sys.stdout is None and getattr(args, "out", None) in {None, "-"}:  # only sample --out FILE prints nothing
             raise InputError("standard output is closed, so there is nowhere to print")
@@ -532,6 +549,23 @@ def _allocation_failure(exc: RuntimeError) -> str | None:
 
 
 def _error(message: str) -> None:
-    """The one ``error:`` line, on standard error if there is one (never on standard output instead)."""
-    if sys.stderr is not None:
-        print(f"error: {_shown(message)}", file=sys.stderr)
+    """The one ``error:`` line, on standard error if there is one (never on standard output instead), in
+    UTF-8 as standard output is; a standard error that cannot be written (``2> /dev/full``) loses the line
+    but changes nothing else, the exit status included."""
+    err = sys.stderr
+    if err is None:
+        return
+    line = f"error: {_shown(message)}\n"
+    try:
+        err.flush()  # what argparse or Python already wrote as text goes first
+        buffer = getattr(err, "buffer", None)
+        if buffer is None:  # a text-only stream (io.StringIO, contextlib.redirect_stderr)
+            err.write(line)
+        else:
+            buffer.write(line.encode("utf-8"))
+            buffer.flush()
+    except OSError:
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)  # so that the interpreter's last flush cannot fail again
+            os.dup2(devnull, err.fileno())
+            os.close(devnull)

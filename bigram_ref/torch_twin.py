@@ -375,7 +375,8 @@ def check_all(V: int, n: int, seed: int) -> list[tuple[str, float, float]]:
     ``W`` is standard normal (V, V); ``n`` examples are drawn uniformly. The finite
     differences of the summed loss cost :math:`2V^2` loss evaluations; those of the mean
     loss are the same numbers divided by ``n``. ``V`` and ``n`` are each at most
-    :data:`~bigram_ref.validate.MAX_CHECK`, as the cost grows quickly.
+    :data:`~bigram_ref.validate.MAX_CHECK`, as the cost grows quickly; ``V`` is at least 2, since
+    with one symbol every gradient is exactly 0 and nothing would be compared.
 
     Examples
     --------
@@ -383,7 +384,7 @@ def check_all(V: int, n: int, seed: int) -> list[tuple[str, float, float]]:
     >>> all(auto < 1e-12 and fd < 1e-6 for _, auto, fd in check_all(4, 6, seed=0))
     True
     """
-    V = validate.integer(V, "V", 1, validate.MAX_CHECK)
+    V = validate.integer(V, "V", 2, validate.MAX_CHECK)
     n = validate.integer(n, "n", 1, validate.MAX_CHECK)
     rng = np.random.default_rng(validate.integer(seed, "seed"))
     W = rng.standard_normal((V, V))

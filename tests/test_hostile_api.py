@@ -291,7 +291,7 @@ def test_sampling_up_to_the_bound_is_allowed() -> None:
             lambda: torch_twin.lecture_train([0, 1], [1, 0], steps=2, lr=np.nan),
             "lr: expected a finite number > 0, got nan",
         ),
-        (lambda: torch_twin.check_all(0, 3, 0), "V: expected an int from 1 to 200, got 0"),
+        (lambda: torch_twin.check_all(0, 3, 0), "V: expected an int from 2 to 200, got 0"),
         (lambda: torch_twin.check_all(3, 10**8, 0), "n: expected an int from 1 to 200, got 100000000"),
         (lambda: torch_twin.autograd_grad_weights([[0, np.nan], [0, 0]], [0], [1]), "W: contains NaN at index [0, 1]"),
         (lambda: torch_twin.autograd_jacobian([[0.0]]), "z: expected a 1-D array, got shape (1, 1)"),
