@@ -71,11 +71,11 @@ BENCH_MAX_SCALE = validate.MAX_SCALE
 """The most corpus repetitions ``bench --scales`` takes (:data:`~bigram_ref.validate.MAX_SCALE`)."""
 
 BENCH_MAX_REPEATS = 100
-"""The most timed runs per method ``bench --repeats`` takes: each is a full run at every scale (seconds at
-100 × the lecture's names), and a median of more runs than this changes no ratio worth reporting."""
+"""The most timed runs per method that ``bench --repeats`` takes. Each is a full run at every scale (seconds
+at 100 × the lecture's names), and a median of more runs than this changes no ratio worth reporting."""
 
 TRAIN_MAX_STEPS = 10_000
-"""The most gradient steps ``train --steps`` takes: each is a full pass over every bigram of the corpus,
+"""The most gradient steps that ``train --steps`` takes. Each is a full pass over every bigram of the corpus,
 so that many steps on the lecture's names take tens of minutes, and the gap to the count model's
 optimum has stopped changing long before."""
 
@@ -487,7 +487,8 @@ def _quiet_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 for the user's mistakes, 130 on Ctrl-C).
+    """Run the command line; returns the exit status: 0 on success (1 for a gradient check that fails), 2 for
+    the user's mistakes, 130 on Ctrl-C and 141 when the reader of standard output goes away.
 
     A value that is wrong in itself (a negative ``--lr``, a missing file) is reported as one
     ``error:`` line and returned as 2. An option argparse cannot parse at all (``--lr abc``, an

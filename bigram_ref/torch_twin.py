@@ -7,8 +7,10 @@ compare. The forward pass is the one-hot product of the guide's torch snippets,
 ``F.one_hot(xs, V) @ W`` (the one-hot cast to ``W``'s dtype, float64 here, where the
 snippets use ``.float()``), then ``F.cross_entropy``.
 
-Inputs and outputs are NumPy arrays (torch tensors where a function says so); computation is in
-float64. Arguments are checked by :mod:`bigram_ref.validate`, as everywhere in the package, so a
+Inputs and outputs are NumPy arrays (torch tensors where a function says so). The ``autograd_*``
+functions and :func:`check_all` compute in float64; :func:`forward` and :func:`lecture_loss`
+compute in the dtype of the ``W`` they are given, and :func:`lecture_train` in float32, as the
+lecture does. Arguments are checked by :mod:`bigram_ref.validate`, as everywhere in the package, so a
 bad one is an :class:`~bigram_ref.validate.InputError` naming it, never an error from inside torch.
 A tensor argument must be dense and on the CPU, in a dtype NumPy has (not ``bfloat16``), as its
 values are checked with NumPy; integer index tensors of any width are read as int64.
@@ -185,9 +187,10 @@ def lecture_loss(W: torch.Tensor, xenc: torch.Tensor, y: torch.Tensor, reg: floa
     Plus ``reg * (W**2).mean()``; ``xenc`` is the one-hot encoding of the inputs, shape (n, V), one
     row per target of the 1-D ``y`` (cast to ``W``'s dtype if it has another). This form does not
     subtract the row maximum before ``exp``, as softmax does: logits so large (or so far below the
-    rest) that ``exp`` overflows (or underflows to 0) in ``W``'s dtype, or a ``-inf`` logit, which its
-    product turns into NaN, are refused with an :class:`~bigram_ref.validate.InputError` that says
-    so, never returned as NaN.
+    rest) that ``exp`` overflows (or underflows to 0) in ``W``'s dtype, logits whose loss is finite
+    but whose gradient in this form is not (found by running its backward pass on a copy of ``W``),
+    or a ``-inf`` logit, which its product turns into NaN, are refused with an
+    :class:`~bigram_ref.validate.InputError` that says so, never returned as NaN.
 
     Examples
     --------
@@ -224,10 +227,11 @@ def lecture_loss(W: torch.Tensor, xenc: torch.Tensor, y: torch.Tensor, reg: floa
             f"W: contains -inf at index {np.argwhere(dead)[0].tolist()}, which the lecture's product xenc @ W turns"
             " into NaN (0 · -inf); forward masks it, this form does not"
         )
-    fault = _lecture_fault(W, onehot.argmax(1), ys)
+    xenc = xenc.to(W.dtype)
+    fault = _lecture_fault(W, xenc, onehot.argmax(1), ys)
     if fault is not None:
         raise fault
-    nll, penalty = _lecture_terms(W, xenc.to(W.dtype), ys, reg)
+    nll, penalty = _lecture_terms(W, xenc, ys, reg)
     if not torch.isfinite(penalty):
         raise _penalty_overflow(W, reg)
     return nll + penalty
@@ -243,22 +247,28 @@ def _lecture_terms(
     return -probs[torch.arange(len(y)), y].log().mean(), reg * (W**2).mean() if reg else torch.zeros((), dtype=W.dtype)
 
 
-def _lecture_fault(W: torch.Tensor, xs: NDArray[np.int64], ys: torch.Tensor) -> validate.InputError | None:
+def _lecture_fault(
+    W: torch.Tensor, xenc: torch.Tensor, xs: NDArray[np.int64], ys: torch.Tensor
+) -> validate.InputError | None:
     """The error for examples that the lecture's form cannot compute, or whose gradient it cannot: the first
     example at fault, by its row; None if there is none.
 
-    The backward pass divides by the row total, by ``exp`` of the target logit and by the target's
-    probability, so each must be a normal number (the total at least the square root of the smallest,
-    as its square is divided by too): then the loss and every entry of its gradient are finite.
+    The gradient is found out by computing it: the form's own backward pass, on a copy of ``W``, as the
+    caller's would run. Where the loss is finite but that gradient is not (a row total or a target's
+    probability so small, subnormal, that dividing by it overflows), the loss is refused too.
     """
     rows = W.detach()[torch.as_tensor(xs)]  # (n, V): the looked-up rows
     totals = rows.exp().sum(1)  # (n,)
-    count = rows.gather(1, ys[:, None])[:, 0].exp()  # (n,): exp of each target logit
-    target = count / totals  # (n,): p[y] as this form computes it
-    tiny = torch.finfo(W.dtype).tiny
-    bad = ~torch.isfinite(totals) | (totals < tiny**0.5) | (count < tiny) | ~(target >= tiny)
+    target = rows.gather(1, ys[:, None])[:, 0].exp() / totals  # (n,): p[y] as this form computes it
+    bad = ~torch.isfinite(totals) | (totals == 0) | ~(target > 0)
     if not bad.any():
-        return None
+        probe = W.detach().clone().requires_grad_(True)
+        _lecture_terms(probe, xenc, ys, 0.0)[0].backward()
+        assert probe.grad is not None
+        broken = ~torch.isfinite(probe.grad).all(1)  # (V,): rows whose gradient is not finite
+        if not broken.any():
+            return None
+        bad = broken[torch.as_tensor(xs)]  # (n,): the examples that look up such a row
     k = int(torch.argmax(bad.to(torch.uint8)))
     i, j = int(xs[k]), int(ys[k])
     why = (
@@ -267,7 +277,7 @@ def _lecture_fault(W: torch.Tensor, xs: NDArray[np.int64], ys: torch.Tensor) -> 
         else "underflows to 0 everywhere"
         if totals[k] == 0
         else f"gives the target y[{k}] = {j} probability 0"
-        if target[k] == 0
+        if not target[k] > 0
         else f"leaves the target y[{k}] = {j} so small a probability (or row total) that its gradient overflows"
     )
     lo, hi = float(rows[k].min()), float(rows[k].max())

@@ -327,3 +327,32 @@ def test_lecture_train_names_float_targets_a_vanishing_lr_and_a_penalty_behind_a
         tt.lecture_train([0, 1], [1, 0], steps=1, lr=1e-50)
     with pytest.raises(TrainingDiverged, match=r"or a smaller reg \(lr · reg = 50000 > V² = 9: the penalty alone"):
         tt.lecture_train([0, 1, 0, 2], [1, 0, 2, 0], steps=5, reg=1e3, lr=50.0)
+
+
+def _raw_lecture_gradient(W: torch.Tensor, xs: list[int], ys: list[int]) -> torch.Tensor:
+    """The lecture's four lines, unchecked, and their gradient."""
+    W = W.detach().clone().requires_grad_(True)
+    counts = (F.one_hot(torch.tensor(xs), W.shape[0]).to(W.dtype) @ W).exp()
+    probs = counts / counts.sum(1, keepdim=True)
+    (-probs[torch.arange(len(ys)), torch.tensor(ys)].log().mean()).backward()
+    assert W.grad is not None
+    return W.grad
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_the_lecture_form_is_refused_exactly_where_its_own_gradient_breaks(dtype: torch.dtype) -> None:
+    """No false alarm: every row the raw form differentiates to finite numbers is accepted, whatever its size."""
+    decided = {True: 0, False: 0}
+    for v in [*range(40, 100), *range(700, 760, 2)]:
+        for row, target in (([-v, -v, -v], 1), ([0.0, -v, 0.0], 1), ([0.0, -v / 2, 0.0], 1)):
+            W = torch.tensor([row, [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], dtype=dtype)
+            with np.errstate(all="ignore"):
+                finite = bool(torch.isfinite(_raw_lecture_gradient(W, [0], [target])).all())
+            try:
+                tt.lecture_loss(W, torch.eye(3, dtype=dtype)[:1], torch.tensor([target]))
+                accepted = True
+            except InputError:
+                accepted = False
+            assert accepted == finite, (dtype, row)
+            decided[accepted] += 1
+    assert decided[True] and decided[False]  # both sides of the boundary were met
